@@ -1,0 +1,1 @@
+print("jlsketch-smoke: placeholder")

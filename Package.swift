@@ -1,0 +1,65 @@
+// swift-tools-version:6.1
+// JLSketch: Johnson–Lindenstrauss sketches and the QJL 1-bit quantized JL transform
+// (Zandieh, Daliri, Han, arXiv 2406.03482). Swift 6 language mode throughout.
+import PackageDescription
+
+/// Library modules, bottom to top. Each has one job; see docs/architecture in README.
+let libraries: [(name: String, dependencies: [Target.Dependency])] = [
+    ("JLRandom", [.product(name: "RealModule", package: "swift-numerics")]),
+    ("JLLinearAlgebra", ["CBLASLAPACKE", "CFFTW3", .product(name: "RealModule", package: "swift-numerics")]),
+    ("JLStatistics", [.product(name: "RealModule", package: "swift-numerics")]),
+    ("JLTheory", ["JLStatistics"]),
+    ("JLFiles", []),
+    ("JLNumpy", ["JLFiles"]),
+    ("JLPlot", ["JLFiles"]),
+    ("JLTransforms", ["JLRandom", "JLLinearAlgebra"]),
+    ("QJL", ["JLRandom", "JLLinearAlgebra", "JLTransforms", "JLTheory"]),
+    ("JLKVCache", ["QJL", "JLRandom", "JLLinearAlgebra", "JLTransforms"]),
+    ("JLExperimentKit", [
+        "JLRandom", "JLLinearAlgebra", "JLStatistics", "JLFiles", "JLPlot",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+]
+
+/// Executables under Experiments/<name>/main.swift.
+let experiments: [(name: String, dependencies: [Target.Dependency])] = [
+    ("jlsketch-smoke", ["JLRandom", "JLLinearAlgebra", "JLTransforms"]),
+]
+
+var targets: [Target] = [
+    .systemLibrary(
+        name: "CBLASLAPACKE", pkgConfig: "openblas",
+        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+    .systemLibrary(
+        name: "CFFTW3", pkgConfig: "fftw3",
+        providers: [.apt(["libfftw3-dev"])]),
+]
+
+/// Test targets that carry committed fixtures (Tests/<name>/Fixtures).
+let testsWithFixtures: Set<String> = ["JLNumpyTests"]
+
+for library in libraries {
+    targets.append(.target(name: library.name, dependencies: library.dependencies))
+    targets.append(.testTarget(
+        name: "\(library.name)Tests",
+        dependencies: [.byName(name: library.name)] + library.dependencies,
+        resources: testsWithFixtures.contains("\(library.name)Tests") ? [.copy("Fixtures")] : nil))
+}
+for experiment in experiments {
+    targets.append(.executableTarget(
+        name: experiment.name, dependencies: experiment.dependencies,
+        path: "Experiments/\(experiment.name)"))
+}
+
+let package = Package(
+    name: "JLSketch",
+    platforms: [.macOS(.v15)],
+    products: libraries.map { .library(name: $0.name, targets: [$0.name]) }
+        + experiments.map { .executable(name: $0.name, targets: [$0.name]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: targets,
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// JLExperimentKit: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// JLFiles: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// JLKVCache: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// JLLinearAlgebra: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// JLNumpy: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// JLPlot: placeholder until its issue lands.

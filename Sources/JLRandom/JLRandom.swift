@@ -1,0 +1,1 @@
+// JLRandom: placeholder until its issue lands.

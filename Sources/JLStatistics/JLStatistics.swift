@@ -1,0 +1,1 @@
+// JLStatistics: placeholder until its issue lands.

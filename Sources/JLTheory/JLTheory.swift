@@ -1,0 +1,1 @@
+// JLTheory: placeholder until its issue lands.

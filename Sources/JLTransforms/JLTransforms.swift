@@ -1,0 +1,1 @@
+// JLTransforms: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// QJL: placeholder until its issue lands.
