@@ -1,1 +1,0 @@
-// JLRandom: placeholder until its issue lands.
