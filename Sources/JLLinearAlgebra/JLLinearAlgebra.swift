@@ -1,1 +1,0 @@
-// JLLinearAlgebra: placeholder until its issue lands.

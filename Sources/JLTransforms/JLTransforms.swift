@@ -1,1 +1,0 @@
-// JLTransforms: placeholder until its issue lands.
