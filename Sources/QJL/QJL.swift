@@ -1,1 +1,0 @@
-// QJL: placeholder until its issue lands.
