@@ -86,14 +86,19 @@ public struct GaussianHD<Scalar: LinearAlgebraScalar>: JLTransform {
         try gaussianFactor.sketchBatchProduct(rotated(batch))
     }
 
-    /// S = G·(M·D) with M·D from its closed form (not the fast transform). - Complexity: O(m·d²).
+    /// S = G·(M·D) in Double, with G regenerated from the seed and M·D from its closed form
+    /// (not the fast transform), rounded to Scalar once. - Complexity: O(m·d²).
     public func materialize() throws(TransformError) -> Matrix<Scalar> {
         let d = inputDimension
+        // G regenerated in Double (not the rounded cached factor), so the Float S is the
+        // Double S rounded once.
+        let gaussian = try GaussianJL<Double>.gaussianMatrix(
+            rows: sketchDimension, columns: d, stream: RandomStream(seed: seed).child("GaussianHD"))
         do {
             let mixingMatrix = try Matrix<Double>(rows: d, columns: d) { k, j in
                 rotation.entry(row: k, column: j, scale: 1)
             }
-            return try BLAS.multiply(gaussianFactor.converted(to: Double.self), mixingMatrix).converted(to: Scalar.self)
+            return try BLAS.multiply(gaussian, mixingMatrix).converted(to: Scalar.self)
         } catch { throw .linearAlgebra(error) }
     }
 }
