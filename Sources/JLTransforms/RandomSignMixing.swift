@@ -63,6 +63,10 @@ struct RandomSignMixing<Scalar: LinearAlgebraScalar>: Sendable {
     /// `output = scale·M·D·input`; `workspace` has length d. For Hadamard the FWHT is
     /// unnormalized, so the factor applied is scale/√d (exactly 1 for the SRHT's scale √d).
     /// - Complexity: O(d log d).
+    /// - Note: pre-specialized for Float and Double; calls through `any JLTransform<Scalar>`
+    ///   would otherwise run the unspecialized generic loop.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func apply(_ input: UnsafeBufferPointer<Scalar>, into output: UnsafeMutableBufferPointer<Scalar>,
                workspace: UnsafeMutableBufferPointer<Scalar>, scale: Double) {
         let d = dimension

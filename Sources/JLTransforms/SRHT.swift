@@ -85,6 +85,10 @@ public struct SRHT<Scalar: LinearAlgebraScalar>: JLTransform {
     var rowScale: Double { Double(inputDimension).squareRoot() }
 
     /// One vector through every block: y[b·d + k] = √d·(M·D_b·x)[p_k].
+    /// - Note: pre-specialized for Float and Double; calls through `any JLTransform<Scalar>`
+    ///   would otherwise run the unspecialized generic loop.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func applyUnchecked(_ x: UnsafeBufferPointer<Scalar>, into y: UnsafeMutableBufferPointer<Scalar>,
                         workspace: UnsafeMutableBufferPointer<Scalar>, mixed: UnsafeMutableBufferPointer<Scalar>) {
         var offset = 0

@@ -82,6 +82,10 @@ public struct SparseSignJL<Scalar: LinearAlgebraScalar>: JLTransform {
     }
 
     /// y = S·x by scattering each column's s nonzeros (columns in order 0..<d).
+    /// - Note: pre-specialized for Float and Double; calls through `any JLTransform<Scalar>`
+    ///   would otherwise run the unspecialized generic loop.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func applyUnchecked(_ x: UnsafeBufferPointer<Scalar>, into y: UnsafeMutableBufferPointer<Scalar>) {
         let s = nonzerosPerColumn
         for k in 0..<y.count { y[k] = 0 }
