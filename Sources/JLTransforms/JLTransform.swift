@@ -52,6 +52,10 @@ public enum RowLaw: Sendable, Hashable, Codable, CustomStringConvertible {
     case rademacher
     /// s has iid entries equal to ±√(m/s) with probability s/m each and 0 otherwise (sparse sign).
     case sparseSign(nonzerosPerColumn: Int, sketchDimension: Int)
+    /// s_j = √d·ε_j·C[k, j]: row k of the orthonormal DCT-II C, with k uniform in 0..<d and iid
+    /// random signs ε (the rows of a DCT-mixed SRHT, ``SRHT`` with `.dct` mixing). Neither these
+    /// rows nor Rademacher rows make the QJL estimator unbiased for any constant (theory.md §2.5).
+    case randomSignCosine
 
     public var description: String {
         switch self {
@@ -60,6 +64,7 @@ public enum RowLaw: Sendable, Hashable, Codable, CustomStringConvertible {
         case .haarWithChiLength: "Haar rows of independent χ_d length (marginally N(0, I_d))"
         case .rademacher: "±1 (Rademacher) rows"
         case let .sparseSign(s, m): "sparse sign rows (\(s) nonzeros per column of \(m))"
+        case .randomSignCosine: "random-sign orthonormal DCT-II rows scaled by √d"
         }
     }
 }
