@@ -14,8 +14,8 @@ tests recompute exactly:
     i8_extremes.npy [-2**63, -1, 0, 1, 2**63 - 1, 2**53 + 1] shape (6,)
     scalar_f8.npy   np.array(np.pi)                          shape ()
     empty_f4.npy    np.zeros((0, 3), '<f4')
-    f4_pad64.npy    (np.arange(2) / 7).astype('<f4'), shape (2, 1, …, 1) with 14 ones: the case
-                    where numpy's padding is a whole 64 bytes
+    f4_pad64.npy    (np.arange(200) / 7).astype('<f4'), shape (2, 100, 1, …, 1) with 12 ones:
+                    10 + len(header) + 1 ≡ 0 (mod 64), so numpy pads a whole 64 bytes
     v2_f4.npy, v3_f4.npy  np.arange(6, dtype='<f4').reshape(2, 3) / 4, format 2.0 / 3.0
 
 Hand-written headers that numpy still reads (checked with np.load below):
@@ -67,7 +67,9 @@ def good_fixtures():
     save("scalar_f8.npy", np.array(np.pi))
     save("empty_f4.npy", np.zeros((0, 3), dtype="<f4"))
     # 10 + len(header) + 1 is a multiple of 64 here, so numpy pads a full extra 64 bytes.
-    save("f4_pad64.npy", (np.arange(2) / 7).astype("<f4").reshape((2,) + (1,) * 14))
+    pad64 = (np.arange(200) / 7).astype("<f4").reshape((2, 100) + (1,) * 12)
+    save("f4_pad64.npy", pad64)
+    assert len(open(os.path.join(OUT, "f4_pad64.npy"), "rb").read()) == 10 + 118 + 64 + 800
     small = np.arange(6, dtype="<f4").reshape(2, 3) / np.float32(4)
     save("v2_f4.npy", small, version=(2, 0))
     save("v3_f4.npy", small, version=(3, 0))
