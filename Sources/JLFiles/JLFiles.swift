@@ -1,1 +1,0 @@
-// JLFiles: placeholder until its issue lands.

@@ -1,1 +1,0 @@
-// JLNumpy: placeholder until its issue lands.
