@@ -1,0 +1,196 @@
+import Dispatch
+import JLLinearAlgebra
+
+/// How scores are computed from sign bits. Both paths are exact (they differ only in the
+/// order of floating-point additions).
+public enum ScoringPath: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Iterate the m bits of each key: Σ_r (Sq)_r·(2·bit_r − 1).
+    case plain
+    /// Per-byte lookup tables of partial sums of S·q (the byte-wise form of the official score
+    /// kernel's inner loop, theory.md §3.3), several keys in flight, each key's bytes reused
+    /// across all query heads.
+    case lookupTable
+}
+
+/// Scoring one or several queries against n sign-sketched keys (Algorithm 1, EstimateScores,
+/// arXiv 2406.03482; theory.md §1.5, §3.3).
+public enum QJLScoring {
+    /// Σ_r (Sq)_r·(2·bit_r − 1) for key `index` (the plain path, shared with the estimator).
+    /// - Complexity: O(m).
+    @inlinable
+    public static func signedSum<Scalar: LinearAlgebraScalar>(
+        _ projectedQuery: [Scalar], keys: SignSketchBatch, index: Int
+    ) -> Scalar {
+        let m = keys.sketchDimension, words = keys.wordsPerKey
+        return projectedQuery.withUnsafeBufferPointer { x in
+            keys.signBits.withUnsafeBufferPointer { bits in
+                var sum: Scalar = 0
+                let base = index * words
+                for r in 0..<m {
+                    let bit = (bits[base + r >> 6] >> UInt64(r & 63)) & 1
+                    sum += bit == 1 ? x[r] : -x[r]
+                }
+                return sum
+            }
+        }
+    }
+
+    /// Scores of h projected queries (rows of `projectedQueries`, h×m) against all n keys:
+    ///
+    /// ```
+    /// score[h, i] = (c/m)·‖k_i‖·Σ_r (S q_h)_r·(2·bit_{i,r} − 1)
+    ///            = (c/m)·‖k_i‖·(2·Σ_b T_h[b][byte_b(k_i)] − Σ_r (S q_h)_r),
+    /// T_h[b][v]   = Σ_{j: bit j of v set} (S q_h)_{8b+j}                    (lookup-table path)
+    /// ```
+    /// Keys are split into `threads` contiguous chunks run with `DispatchQueue.concurrentPerform`.
+    /// Each key's score is computed by the same sequence of operations whatever the chunking,
+    /// so results are bit-identical for every thread count.
+    ///
+    /// - Parameters:
+    ///   - constant: c, e.g. ``AsymmetricQJLEstimator/constant``.
+    /// - Returns: an h×n matrix.
+    /// - Throws: ``QJLError`` if the query width ≠ m, non-finite queries, or `threads < 1`.
+    /// - Complexity: plain O(h·n·m); lookup table O(h·(256·m/8) + h·n·m/8).
+    public static func scores<Scalar: LinearAlgebraScalar>(
+        projectedQueries: Matrix<Scalar>, keys: SignSketchBatch, constant: Double,
+        path: ScoringPath = .lookupTable, threads: Int = 1
+    ) throws(QJLError) -> Matrix<Scalar> {
+        let m = keys.sketchDimension, n = keys.count, heads = projectedQueries.rows
+        guard projectedQueries.columns == m else {
+            throw .dimensionMismatch(what: "projected query width m", expected: m, actual: projectedQueries.columns)
+        }
+        guard threads >= 1 else { throw .invalidThreadCount(threads) }
+        try validateFinite(projectedQueries.elements, what: "projected queries S·q")
+        let output = scoreRange(projectedQueries: projectedQueries, keys: keys, constant: constant,
+                                path: path, threads: threads, range: 0..<n)
+        return try matrix(heads, n, output)
+    }
+
+    /// Scores (h × range.count, row-major) of keys in `range`; inputs already validated.
+    static func scoreRange<Scalar: LinearAlgebraScalar>(
+        projectedQueries: Matrix<Scalar>, keys: SignSketchBatch, constant: Double,
+        path: ScoringPath, threads: Int, range: Range<Int>
+    ) -> [Scalar] {
+        let heads = projectedQueries.rows, n = range.count, m = keys.sketchDimension
+        var output = [Scalar](repeating: 0, count: heads * n)
+        guard heads > 0, n > 0 else { return output }
+        let scale = Scalar(constant) / Scalar(m)
+        let norms = keys.keyNorms.map { Scalar($0) }
+        let chunkCount = min(threads, n)
+        let chunkSize = (n + chunkCount - 1) / chunkCount
+        let offset = range.lowerBound
+        switch path {
+        case .plain:
+            let queries = (0..<heads).map { projectedQueries.row($0) }
+            output.withUnsafeMutableBufferPointer { out in
+                let target = SendableBuffer(out)
+                DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+                    for j in (chunk * chunkSize)..<min(n, (chunk + 1) * chunkSize) {
+                        let i = offset + j
+                        for h in 0..<heads {
+                            target.buffer[h * n + j] = scale * norms[i] * signedSum(queries[h], keys: keys, index: i)
+                        }
+                    }
+                }
+            }
+        case .lookupTable:
+            let table = LookupTables(projectedQueries: projectedQueries)
+            output.withUnsafeMutableBufferPointer { out in
+                let target = SendableBuffer(out)
+                DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+                    let start = chunk * chunkSize, end = min(n, (chunk + 1) * chunkSize)
+                    guard start < end else { return }
+                    table.score(keys: keys, range: (offset + start)..<(offset + end), offset: offset,
+                                scale: scale, norms: norms, output: target.buffer, n: n)
+                }
+            }
+        }
+        return output
+    }
+
+    static func matrix<Scalar: LinearAlgebraScalar>(
+        _ rows: Int, _ columns: Int, _ elements: [Scalar]
+    ) throws(QJLError) -> Matrix<Scalar> {
+        do { return try Matrix(rows: rows, columns: columns, elements: elements) } catch {
+            throw .invalidArgument("internal shape error: \(error)")
+        }
+    }
+}
+
+/// A buffer pointer handed to `concurrentPerform` workers, which write disjoint indices.
+/// Invariant: every worker writes only the entries of its own key range.
+struct SendableBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
+}
+
+/// The per-byte partial-sum tables of h projected queries: `T[h][b][v]`, 256 entries per byte.
+struct LookupTables<Scalar: LinearAlgebraScalar>: Sendable {
+    let heads: Int
+    let bytesPerKey: Int
+    /// heads × bytesPerKey × 256, contiguous.
+    let entries: [Scalar]
+    /// Σ_r (S q_h)_r per head.
+    let totals: [Scalar]
+
+    init(projectedQueries: Matrix<Scalar>) {
+        let heads = projectedQueries.rows, m = projectedQueries.columns
+        let bytes = (m + 7) / 8
+        var entries = [Scalar](repeating: 0, count: heads * bytes * 256)
+        var totals = [Scalar](repeating: 0, count: heads)
+        for h in 0..<heads {
+            var total: Scalar = 0
+            for r in 0..<m { total += projectedQueries.elements[h * m + r] }
+            totals[h] = total
+            for b in 0..<bytes {
+                let base = (h * bytes + b) * 256
+                for v in 1..<256 {
+                    let low = v.trailingZeroBitCount
+                    let row = 8 * b + low
+                    let x = row < m ? projectedQueries.elements[h * m + row] : 0
+                    entries[base + v] = entries[base + (v & (v - 1))] + x
+                }
+            }
+        }
+        self.heads = heads
+        self.bytesPerKey = bytes
+        self.entries = entries
+        self.totals = totals
+    }
+
+    /// Keys processed four at a time; each key accumulates its bytes in order b = 0, 1, …,
+    /// so the result does not depend on which keys share a block.
+    func score(keys: SignSketchBatch, range: Range<Int>, offset: Int, scale: Scalar, norms: [Scalar],
+               output: UnsafeMutableBufferPointer<Scalar>, n: Int) {
+        let inFlight = 4
+        let words = keys.wordsPerKey, bytes = bytesPerKey, heads = self.heads
+        var accumulators = [Scalar](repeating: 0, count: inFlight * heads)
+        entries.withUnsafeBufferPointer { table in
+            keys.signBits.withUnsafeBufferPointer { bits in
+                accumulators.withUnsafeMutableBufferPointer { acc in
+                    var first = range.lowerBound
+                    while first < range.upperBound {
+                        let width = min(inFlight, range.upperBound - first)
+                        for slot in 0..<(width * heads) { acc[slot] = 0 }
+                        for b in 0..<bytes {
+                            let wordOffset = b >> 3, shift = UInt64(8 * (b & 7))
+                            for kk in 0..<width {
+                                let byte = Int((bits[(first + kk) * words + wordOffset] >> shift) & 0xFF)
+                                for h in 0..<heads {
+                                    acc[kk * heads + h] += table[(h * bytes + b) * 256 + byte]
+                                }
+                            }
+                        }
+                        for kk in 0..<width {
+                            let i = first + kk
+                            for h in 0..<heads {
+                                output[h * n + i - offset] = scale * norms[i] * (2 * acc[kk * heads + h] - totals[h])
+                            }
+                        }
+                        first += width
+                    }
+                }
+            }
+        }
+    }
+}
