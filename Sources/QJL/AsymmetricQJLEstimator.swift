@@ -13,7 +13,7 @@ import JLTransforms
 ///   μ_d = E|u₁| = Γ(d/2)/(√π·Γ((d+1)/2)) for u uniform on S^{d−1}. With ``ConstantChoice/paper``,
 ///   c = √(π/2) and E Prod = c_L·⟨q,k⟩, c_L = √(π/2)·L·μ_d (= c_d = √(d/2)Γ(d/2)/Γ((d+1)/2) for
 ///   L = √d, the official code's rows; c_128 = 1.0019550; theory.md §2.3).
-/// - `.rademacher`, `.sparseSign`: no constant makes Prod unbiased for every k (theory.md §2.5);
+/// - `.rademacher`, `.sparseSign`, `.randomSignCosine` (SRHT rows): no constant makes Prod unbiased for every k (theory.md §2.5);
 ///   c = √(π/2) is used, ``isUnbiased`` is false and ``mean(q:k:)``/``variance(q:k:)`` are nil.
 public struct AsymmetricQJLEstimator: Sendable, Hashable {
     /// Which constant multiplies the estimator.
@@ -77,7 +77,7 @@ public struct AsymmetricQJLEstimator: Sendable, Hashable {
             constant * (2 / Double.pi).squareRoot()
         case let .haar(length):
             constant * length * SpecialFunctions.meanAbsoluteSphereCoordinate(dimension: inputDimension)
-        case .rademacher, .sparseSign:
+        case .rademacher, .sparseSign, .randomSignCosine:
             nil
         }
     }
