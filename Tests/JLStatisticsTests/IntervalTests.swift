@@ -117,6 +117,9 @@ struct MomentsAndKSTests {
         //                                          = 0.2666…
         let d = try KolmogorovSmirnov.statistic(samples: [0.9, 0.1, 0.4]) { Swift.min(1, Swift.max(0, $0)) }
         #expect(Swift.abs(d - (2.0 / 3.0 - 0.4)) < 1e-15)
+        // Samples 0.5, 0.6, 0.95: the F(x₍ᵢ₎) − (i−1)/n side dominates, D = 0.5 − 0 = 0.5.
+        let lowSide = try KolmogorovSmirnov.statistic(samples: [0.6, 0.95, 0.5]) { Swift.min(1, Swift.max(0, $0)) }
+        #expect(Swift.abs(lowSide - 0.5) < 1e-15)
         #expect(throws: StatisticsError.self) { try KolmogorovSmirnov.statistic(samples: [], cdf: { $0 }) }
         #expect(throws: StatisticsError.self) { try KolmogorovSmirnov.statistic(samples: [2], cdf: { $0 }) }
     }
