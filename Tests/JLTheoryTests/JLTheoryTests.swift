@@ -160,8 +160,15 @@ struct OrthogonalMomentTests {
         #expect(Swift.abs(a40 * x + b40 * y - 0.47116) < 2e-5)
     }
 
-    /// Monte Carlo in numpy (script in the report; Haar blocks from QR of Gaussian blocks, q and k
-    /// drawn N(0, I_d) by `np.random.default_rng(seed)` before the sketches):
+    /// Monte Carlo in numpy. Script (T trials; seed 7 for d = 6, seed 1 for d = 8):
+    /// ```
+    /// rng = np.random.default_rng(seed); q = rng.standard_normal(d); k = rng.standard_normal(d)
+    /// nb = -(-m // d); Q, _ = np.linalg.qr(rng.standard_normal((T, nb, d, d)))
+    /// U = np.swapaxes(Q, -1, -2).reshape(T, nb * d, d)[:, :m, :]      # Haar rows, blocks of d
+    /// rho = np.sqrt(rng.chisquare(d, (T, m)))
+    /// est = lambda S: np.sqrt(np.pi/2)/m*np.linalg.norm(k)*np.sum((S@q)*np.sign(S@k), axis=1)
+    /// est(np.sqrt(d)*U).var(), est(rho[..., None]*U).var()
+    /// ```
     /// (seed, d, m, trials, ‖q‖², ‖k‖², ⟨q,k⟩, sample variance √d-scaled, sample variance χ-scaled).
     @Test(arguments: [
         (6, 15, 300_000.0, 2.147644209387189, 2.79436408628426, 0.5113569893564937,
