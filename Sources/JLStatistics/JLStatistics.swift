@@ -1,1 +1,0 @@
-// JLStatistics: placeholder until its issue lands.

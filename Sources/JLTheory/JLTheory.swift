@@ -1,1 +1,0 @@
-// JLTheory: placeholder until its issue lands.
