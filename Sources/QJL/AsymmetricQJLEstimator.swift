@@ -1,4 +1,5 @@
 import JLLinearAlgebra
+import JLTheory
 import JLTransforms
 
 /// The asymmetric QJL inner-product estimator (Definition 3.1, Eq. (4) of arXiv 2406.03482;
@@ -95,18 +96,41 @@ public struct AsymmetricQJLEstimator: Sendable, Hashable {
         return factor * dotProduct(q, k)
     }
 
-    /// The exact variance of Prod(q, k), for iid Gaussian rows (theory.md §2.1):
+    /// The exact variance of Prod(q, k) (theory.md §2.1, §2.3–2.4):
     /// ```
-    /// Var = c²·(‖q‖²‖k‖² − (2/π)·⟨q,k⟩²)/m   = ((π/2)‖q‖²‖k‖² − ⟨q,k⟩²)/m  for c = √(π/2)
+    /// gaussian:           Var = c²·(‖q‖²‖k‖² − (2/π)·⟨q,k⟩²)/m   (= ((π/2)‖q‖²‖k‖² − ⟨q,k⟩²)/m for c = √(π/2))
+    /// haar(L):            Var = Var_√d · (c·L / (√(π/2)·√d))²     (Var_√d: JLTheory.qjlOrthogonalMoments, .sqrtD)
+    /// haarWithChiLength:  Var = Var_χ · (c / √(π/2))²              (JLTheory.qjlOrthogonalMoments, .chi)
     /// ```
-    /// Nil for other row laws: orthogonal
-    /// rows are dependent (closed form in theory.md §2.3, wired in JLTheory), and Rademacher
-    /// rows have no closed form here.
+    /// Orthogonal rows are dependent within a block of d rows; the closed forms account for it
+    /// (they need d ≥ 2). Nil for Rademacher, sparse-sign and DCT rows (no closed form here), for
+    /// d = 1 with orthogonal rows, and for mismatched lengths.
     /// - Complexity: O(d).
     public func variance(q: [Double], k: [Double]) -> Double? {
-        guard case .gaussian = rowLaw, q.count == k.count else { return nil }
+        guard q.count == k.count else { return nil }
         let qq = dotProduct(q, q), kk = dotProduct(k, k), qk = dotProduct(q, k)
-        return constant * constant * (qq * kk - (2 / Double.pi) * qk * qk) / Double(sketchDimension)
+        let m = Double(sketchDimension)
+        let paperConstant = (Double.pi / 2).squareRoot()
+        switch rowLaw {
+        case .gaussian:
+            return constant * constant * (qq * kk - (2 / Double.pi) * qk * qk) / m
+        case let .haar(length):
+            guard let geometry = try? InnerProductGeometry(queryNormSquared: qq, keyNormSquared: kk, innerProduct: qk),
+                  let moments = try? qjlOrthogonalMoments(geometry, inputDimension: inputDimension,
+                                                          sketchDimension: sketchDimension, scaling: .sqrtD)
+            else { return nil }
+            let scale = constant * length / (paperConstant * Double(inputDimension).squareRoot())
+            return moments.variance * scale * scale
+        case .haarWithChiLength:
+            guard let geometry = try? InnerProductGeometry(queryNormSquared: qq, keyNormSquared: kk, innerProduct: qk),
+                  let moments = try? qjlOrthogonalMoments(geometry, inputDimension: inputDimension,
+                                                          sketchDimension: sketchDimension, scaling: .chi)
+            else { return nil }
+            let scale = constant / paperConstant
+            return moments.variance * scale * scale
+        case .rademacher, .sparseSign, .randomSignCosine:
+            return nil
+        }
     }
 
     /// Prod(q, k) from the projected query S·q and key i of a sign sketch.

@@ -105,19 +105,24 @@ struct EstimatorTests {
         let derivedSigma = (paperVariance / (cd * cd) / Double(trials)).squareRoot()
         #expect(abs(derivedMoments.mean - 1) <= 6 * derivedSigma)
         #expect(try #require(derived.estimator.mean(q: q, k: k)) == 1 || abs(try #require(derived.estimator.mean(q: q, k: k)) - 1) < 1e-14)
-        #expect(derived.estimator.variance(q: q, k: k) == nil)  // orthogonal closed form lives in JLTheory
+        // The estimator's own variance (wired to JLTheory) equals the §2.3 closed form / c_d².
+        let derivedVariance = try #require(derived.estimator.variance(q: q, k: k))
+        #expect(abs(derivedVariance - paperVariance / (cd * cd)) <= 1e-12 * paperVariance)
+        #expect(abs(try #require(paper.estimator.variance(q: q, k: k)) - paperVariance) <= 1e-12 * paperVariance)
+        #expect(abs(derivedMoments.variance - derivedVariance) <= 6 * derivedMoments.varianceStandardError)
     }
 
-    @Test("χ-length Haar rows (ORF) with √(π/2) are unbiased")
+    @Test("χ-length Haar rows (ORF) with √(π/2) are unbiased, with the JLTheory variance")
     func orthogonalChi() throws {
-        // No closed-form variance here: the tolerance uses the sample standard deviation
-        // (6σ of the mean, 4000 trials).
+        // 6σ of the mean from the exact χ-row variance (JLTheory.qjlOrthogonalMoments, .chi), 4000 trials.
         let (q, k) = pair(d: 8, angle: 0.7)
         let trials = 4000
         let result = try asymmetricTrials(q: q, k: k, m: 16, trials: trials, seedOffset: 90_000, haar: true, chi: true)
         #expect(result.estimator.isUnbiased)
+        let exactVariance = try #require(result.estimator.variance(q: q, k: k))
         let moments = sampleMoments(result.samples)
-        #expect(abs(moments.mean - Double.cos(0.7)) <= 6 * (moments.variance / Double(trials)).squareRoot())
+        #expect(abs(moments.mean - Double.cos(0.7)) <= 6 * (exactVariance / Double(trials)).squareRoot())
+        #expect(abs(moments.variance - exactVariance) <= 6 * moments.varianceStandardError)
     }
 
     @Test("symmetric SimHash mean: closed form, pmf sum and Monte Carlo")
