@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import JLExperimentKit
 import Testing
@@ -150,5 +151,42 @@ struct OptionsTests {
     func gitRevision() {
         let revision = RunManifest.currentGitRevision()
         #expect(!revision.isEmpty && !revision.contains("\n"))
+    }
+}
+
+@Suite("Command-line entry points")
+struct EntryPointTests {
+    @Test("ExperimentMain.run maps errors to exit codes and writes the report")
+    func mainRun() async throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.file("r.json")
+        let options = try CommonOptions.parse(["--trials", "14", "--json", path, "--quiet"])
+        try await ExperimentMain.run(TailProbabilityExperiment(), options: options, arguments: ["exp-toy-tail", "--trials", "14"])
+        #expect(scratch.contents() == ["r.json"])
+        do {
+            try await ExperimentMain.run(TailProbabilityExperiment(), options: options, arguments: ["exp-toy-tail"])
+            Issue.record("an existing output was overwritten")
+        } catch let code as ExitCode {
+            #expect(code.rawValue == 73)
+        }
+    }
+
+    @Test("ExperimentMain.merge writes the same bytes as the unsharded run")
+    func mainMerge() async throws {
+        let scratch = try ScratchDirectory()
+        try await runToy(["--trials", "20", "--quiet", "--json", scratch.file("full.json")])
+        try await runToy(["--trials", "20", "--quiet", "--shard", "0/2", "--json", scratch.file("s0.json")])
+        try await runToy(["--trials", "20", "--quiet", "--shard", "1/2", "--json", scratch.file("s1.json")])
+        try await ExperimentMain.merge(
+            files: [scratch.file("s0.json"), scratch.file("s1.json")], jsonPath: scratch.file("merged.json"),
+            csvPath: scratch.file("merged.csv"), registry: registry())
+        #expect(try scratch.read("merged.json") == (try scratch.read("full.json")))
+        do {
+            try await ExperimentMain.merge(files: [scratch.file("s0.json")], jsonPath: scratch.file("m2.json"), registry: registry())
+            Issue.record("an incomplete merge succeeded")
+        } catch let code as ExitCode {
+            #expect(code.rawValue == 65)
+        }
+        #expect(!scratch.contents().contains("m2.json"))
     }
 }

@@ -195,3 +195,16 @@ struct MergeRefusalTests {
         #expect(throws: ExperimentError.invalidOption("no shard files to merge")) { try mergeShards(files: [], registry: registry()) }
     }
 }
+
+@Suite("Block order")
+struct BlockOrderTests {
+    @Test("blocks finishing out of order are still combined in block order")
+    func blockOrder() async throws {
+        let serial = try await runToy(OrderRecordingExperiment(), ["--threads", "1", "--quiet"])
+        let parallel = try await runToy(OrderRecordingExperiment(), ["--threads", "4", "--quiet"])
+        #expect(parallel.json == serial.json)
+        let file = try JSONDecoder().decode(ReportFile<OrderRecordingExperiment>.self, from: parallel.json)
+        let root = RandomStream(seed: CommonOptions.defaultSeed).child("exp-toy-order")
+        #expect(file.report == (0..<30).map { root.child(UInt64($0)).word(0) })
+    }
+}

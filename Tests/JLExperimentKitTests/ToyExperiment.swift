@@ -131,3 +131,25 @@ func registry() -> ExperimentRegistry {
     registry.register(FailingExperiment.self)
     return registry
 }
+
+/// Records the first stream word of every trial, in the order finalize sees them; early blocks
+/// sleep longest, so with several threads the blocks finish out of order.
+struct OrderRecordingExperiment: Experiment {
+    static let name = "exp-toy-order"
+    static let blockSize = 3
+    static let defaultTrials = 30
+
+    func runBlock(_ block: TrialBlock) throws(ExperimentError) -> [UInt32] {
+        let blockCount = (Self.defaultTrials + Self.blockSize - 1) / Self.blockSize
+        usleep(UInt32(2_000 * (blockCount - block.index)))
+        return block.trials.map { block.stream(forTrial: $0).word(0) }
+    }
+
+    func finalize(_ blocks: [[UInt32]], manifest: RunManifest) throws(ExperimentError) -> [UInt32] {
+        blocks.flatMap { $0 }
+    }
+
+    func table(for report: [UInt32], manifest: RunManifest) -> TextTable {
+        TextTable(headers: ["word"], rows: report.map { ["\($0)"] })
+    }
+}
