@@ -1,1 +1,0 @@
-// JLExperimentKit: placeholder until its issue lands.
