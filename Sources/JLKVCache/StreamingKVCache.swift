@@ -353,3 +353,6 @@ public enum KIVI {
             bufferSize: residualLength, valueBufferSize: residualLength, temperature: temperature)
     }
 }
+
+/// Two caches are equal when their configurations and every stored bit and value are equal.
+extension StreamingKVCache: Equatable where KeyQuantizer: Equatable {}
