@@ -96,13 +96,6 @@ public struct PackedCodes: Sendable, Hashable {
         (0..<codesPerRow).map { code(row: r, column: $0) }
     }
 
-    /// Removes the first `count` rows (the oldest), keeping the rest in order.
-    /// - Complexity: O(remaining words).
-    mutating func removeFirstRows(_ count: Int) {
-        words.removeFirst(count * wordsPerRow)
-        rowCount -= count
-    }
-
     /// Bytes held by the packed words, `words.count · MemoryLayout<UInt32>.size`.
     public var allocatedBytes: Int { words.count * MemoryLayout<UInt32>.size }
 }
