@@ -54,8 +54,18 @@ public struct BitLedger: Sendable, Hashable, Codable, CustomStringConvertible {
         return Double(components.filter(include).reduce(0) { $0 + $1.bits }) / Double(coordinates)
     }
 
-    /// The sum of two ledgers over the same coordinates per token (e.g. keys + values, or a
-    /// quantized part + a full-precision buffer). Components with equal names are added.
+    /// The sum of two ledgers that store *different* vectors (e.g. a quantized part and a
+    /// full-precision buffer of the same keys, or the keys and the values of a cache): bits add,
+    /// components with equal names are added, and stored vectors add, so `bitsPerCoordinate`
+    /// averages over every stored coordinate.
+    /// ```
+    /// totalBits = a.totalBits + b.totalBits,   tokens = a.tokens + b.tokens
+    /// ```
+    /// Both ledgers should have the same `coordinatesPerToken` (an empty ledger adopts the
+    /// other's). If they differ, the result counts coordinates: `coordinatesPerToken = 1` and
+    /// `tokens = a.tokens·a.d + b.tokens·b.d`, which keeps `bitsPerCoordinate` correct.
+    /// To itemize several components of the *same* vectors, list them in one ledger instead.
+    /// - Complexity: O(components of a · components of b).
     public func merged(with other: BitLedger) -> BitLedger {
         var merged = components
         for component in other.components {
@@ -65,7 +75,13 @@ public struct BitLedger: Sendable, Hashable, Codable, CustomStringConvertible {
                 merged.append(component)
             }
         }
-        return BitLedger(components: merged, tokens: max(tokens, other.tokens), coordinatesPerToken: coordinatesPerToken)
+        if tokens == 0 || other.tokens == 0 || coordinatesPerToken == other.coordinatesPerToken {
+            let coordinates = tokens == 0 ? other.coordinatesPerToken : coordinatesPerToken
+            return BitLedger(components: merged, tokens: tokens + other.tokens, coordinatesPerToken: coordinates)
+        }
+        return BitLedger(components: merged,
+                         tokens: tokens * coordinatesPerToken + other.tokens * other.coordinatesPerToken,
+                         coordinatesPerToken: 1)
     }
 
     public var description: String {

@@ -1,1 +1,0 @@
-// JLKVCache: placeholder until its issue lands.

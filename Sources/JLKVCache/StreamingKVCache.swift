@@ -1,0 +1,358 @@
+import JLLinearAlgebra
+import QJL
+
+/// A streaming quantized KV cache for one attention head: keys in quantized groups plus a
+/// full-precision buffer, values quantized per token behind a full-precision sliding window
+/// (the paper's Algorithm 1 with the official code's buffer; theory.md §1.5, §3.4, §3.5).
+///
+/// ```
+/// keys:   n = B·⌊n/B⌋ + r.  The first B·⌊n/B⌋ keys are quantized in groups of G (B/G groups per
+///         buffer flush); the last r = n mod B stay in full precision (`Scalar`) in `keyBuffer`.
+/// values: the last min(n, R_v) stay in full precision in `valueWindow`; older ones are quantized
+///         per token (``GroupwiseValueQuantizer``), the oldest leaving the window first.
+/// attend(q): ℓ_t = q̃K(t) for quantized keys, ⟨q, k_t⟩ for buffered keys;  ℓ ← ℓ/√d (optional);
+///            w = softmax(ℓ);  output = Σ_t w_t·v̂_t
+/// ```
+/// Streaming (``append(key:value:)`` one token at a time) and ``prefill(keys:values:)`` produce
+/// bit-identical state: both quantize the same B-token chunks and the same value tokens.
+/// Storage precision: buffered keys and windowed values are kept in `Scalar` (32 bits for Float,
+/// 64 for Double) and counted at that width in the ledger; the official code keeps them in the
+/// model dtype (fp16/bf16).
+/// - Complexity: append O(d) amortized, plus one quantization of B keys every B tokens;
+///   attend O(n·d) plus the key quantizer's logit cost; storage as the ledger says.
+public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
+    /// The key and value scalar type.
+    public typealias Scalar = KeyQuantizer.Scalar
+
+    /// Whether logits are divided by √d before the softmax.
+    public enum Temperature: Sendable, Hashable {
+        /// ℓ/√d, as the official score kernel and standard attention do (theory.md §3.3).
+        case inverseSquareRootDimension
+        /// Raw logits, as in the paper's Eq. (2) and Theorem 3.6 (theory.md §1.6).
+        case none
+    }
+
+    /// The key quantizer (group size G).
+    public let keyQuantizer: KeyQuantizer
+    /// The value quantizer (group size g along d, b bits).
+    public let valueQuantizer: GroupwiseValueQuantizer
+    /// Key buffer size B: keys are quantized B at a time (a multiple of G).
+    public let bufferSize: Int
+    /// Values kept in full precision, R_v (0 allowed: every value quantized at once).
+    public let valueBufferSize: Int
+    /// Logit temperature.
+    public let temperature: Temperature
+
+    /// Quantized key groups, oldest first, G tokens each.
+    public private(set) var keyBlocks: [KeyQuantizer.Block]
+    /// Full-precision keys not yet quantized, row-major (r × d), r < B.
+    public private(set) var keyBuffer: [Scalar]
+    /// Quantized values, oldest first.
+    public private(set) var quantizedValues: QuantizedValueStore
+    /// Full-precision recent values, row-major, at most R_v rows.
+    public private(set) var valueWindow: [Scalar]
+
+    /// - Throws: `.dimensionMismatch` if key and value head dimensions differ;
+    ///   `.invalidParameter` if B < 1 or R_v < 0; `.groupSizeNotDividing` if G ∤ B.
+    public init(
+        keyQuantizer: KeyQuantizer, valueQuantizer: GroupwiseValueQuantizer,
+        bufferSize: Int, valueBufferSize: Int, temperature: Temperature = .inverseSquareRootDimension
+    ) throws(KVCacheError) {
+        guard valueQuantizer.headDimension == keyQuantizer.headDimension else {
+            throw .dimensionMismatch(what: "value quantizer head dimension",
+                                     expected: keyQuantizer.headDimension, actual: valueQuantizer.headDimension)
+        }
+        guard keyQuantizer.groupSize >= 1 else {
+            throw .invalidParameter(name: "key group size", value: keyQuantizer.groupSize, requirement: "≥ 1")
+        }
+        guard bufferSize >= 1 else {
+            throw .invalidParameter(name: "key buffer size", value: bufferSize, requirement: "≥ 1")
+        }
+        guard bufferSize % keyQuantizer.groupSize == 0 else {
+            throw .groupSizeNotDividing(what: "key token", groupSize: keyQuantizer.groupSize, length: bufferSize)
+        }
+        guard valueBufferSize >= 0 else {
+            throw .invalidParameter(name: "value buffer size", value: valueBufferSize, requirement: "≥ 0")
+        }
+        self.keyQuantizer = keyQuantizer
+        self.valueQuantizer = valueQuantizer
+        self.bufferSize = bufferSize
+        self.valueBufferSize = valueBufferSize
+        self.temperature = temperature
+        self.keyBlocks = []
+        self.keyBuffer = []
+        self.quantizedValues = valueQuantizer.makeStore()
+        self.valueWindow = []
+    }
+
+    /// The head dimension d.
+    public var headDimension: Int { keyQuantizer.headDimension }
+    /// Keys in the full-precision buffer, r = n mod B.
+    public var bufferedKeyCount: Int { keyBuffer.count / headDimension }
+    /// Values in the full-precision window, min(n, R_v).
+    public var windowValueCount: Int { valueWindow.count / headDimension }
+    /// Tokens stored, n.
+    public var tokenCount: Int { keyBlocks.count * keyQuantizer.groupSize + bufferedKeyCount }
+
+    // MARK: Ingest
+
+    /// Appends one (key, value) pair; when the key buffer reaches B keys it is quantized in B/G
+    /// groups and cleared, and when the value window exceeds R_v its oldest value is quantized.
+    /// - Throws: `.dimensionMismatch`, `.nonFiniteInput`, or a quantizer error; the cache is
+    ///   unchanged when it throws.
+    /// - Complexity: O(d) (O(R_v·d) for the window shift), plus quantizing B keys every B tokens.
+    public mutating func append(key: [Scalar], value: [Scalar]) throws(KVCacheError) {
+        let d = headDimension
+        guard key.count == d else { throw .dimensionMismatch(what: "key", expected: d, actual: key.count) }
+        guard value.count == d else { throw .dimensionMismatch(what: "value", expected: d, actual: value.count) }
+        try requireFinite(key, "key")
+        try requireFinite(value, "value")
+        // Compute everything that can throw before mutating.
+        var newBlocks: [KeyQuantizer.Block] = []
+        if bufferedKeyCount + 1 == bufferSize {
+            newBlocks = try quantizeChunk((keyBuffer + key)[...])
+        }
+        var leaving: GroupwiseValueQuantizer.EncodedToken?
+        if windowValueCount + 1 > valueBufferSize {
+            leaving = valueBufferSize == 0
+                ? try valueQuantizer.encode(value)
+                : try valueQuantizer.encode(valueWindow[0..<d])
+        }
+        if newBlocks.isEmpty {
+            keyBuffer.append(contentsOf: key)
+        } else {
+            keyBlocks.append(contentsOf: newBlocks)
+            keyBuffer.removeAll(keepingCapacity: true)
+        }
+        if let leaving {
+            quantizedValues.append(encoded: leaving)
+            if valueBufferSize > 0 {
+                valueWindow.removeFirst(d)
+                valueWindow.append(contentsOf: value)
+            }
+        } else {
+            valueWindow.append(contentsOf: value)
+        }
+    }
+
+    /// Appends n tokens at once (the prompt): complete B-key chunks are quantized straight from
+    /// `keys`, the last keys join the buffer, and all values but the most recent R_v are quantized.
+    /// The result is bit-identical to n calls of ``append(key:value:)``.
+    /// - Throws: `.emptyInput` if n = 0; `.dimensionMismatch` if a matrix is not n×d or the row
+    ///   counts differ; `.nonFiniteInput`; quantizer errors. The cache is unchanged when it throws.
+    /// - Complexity: O(n·d) plus the key quantizer's cost for ⌊(r + n)/B⌋·B keys.
+    public mutating func prefill(keys: Matrix<Scalar>, values: Matrix<Scalar>) throws(KVCacheError) {
+        let d = headDimension
+        guard keys.rows > 0 else { throw .emptyInput(what: "key matrix") }
+        guard keys.columns == d else { throw .dimensionMismatch(what: "key matrix columns", expected: d, actual: keys.columns) }
+        guard values.columns == d else {
+            throw .dimensionMismatch(what: "value matrix columns", expected: d, actual: values.columns)
+        }
+        guard values.rows == keys.rows else {
+            throw .dimensionMismatch(what: "value matrix rows", expected: keys.rows, actual: values.rows)
+        }
+        try requireFinite(keys.elements, "key matrix")
+        try requireFinite(values.elements, "value matrix")
+        var next = self
+        try next.ingestKeys(keys.elements[...], count: keys.rows)
+        try next.ingestValues(values.elements[...], count: values.rows)
+        self = next
+    }
+
+    private mutating func ingestKeys(_ keys: ArraySlice<Scalar>, count n: Int) throws(KVCacheError) {
+        let d = headDimension, base = keys.startIndex
+        var row = 0
+        if bufferedKeyCount > 0 {
+            row = Swift.min(bufferSize - bufferedKeyCount, n)
+            keyBuffer.append(contentsOf: keys[base..<(base + row * d)])
+            if bufferedKeyCount == bufferSize {
+                keyBlocks.append(contentsOf: try quantizeChunk(keyBuffer[...]))
+                keyBuffer.removeAll(keepingCapacity: true)
+            }
+        }
+        while n - row >= bufferSize {
+            let start = base + row * d
+            keyBlocks.append(contentsOf: try quantizeChunk(keys[start..<(start + bufferSize * d)]))
+            row += bufferSize
+        }
+        keyBuffer.append(contentsOf: keys[(base + row * d)..<(base + n * d)])
+    }
+
+    private mutating func ingestValues(_ values: ArraySlice<Scalar>, count n: Int) throws(KVCacheError) {
+        let d = headDimension, base = values.startIndex
+        let toQuantize = Swift.max(0, windowValueCount + n - valueBufferSize)
+        let fromWindow = Swift.min(toQuantize, windowValueCount)
+        for t in 0..<fromWindow {
+            quantizedValues.append(encoded: try valueQuantizer.encode(valueWindow[(t * d)..<((t + 1) * d)]))
+        }
+        valueWindow.removeFirst(fromWindow * d)
+        let fromNew = toQuantize - fromWindow
+        for t in 0..<fromNew {
+            let start = base + t * d
+            quantizedValues.append(encoded: try valueQuantizer.encode(values[start..<(start + d)]))
+        }
+        valueWindow.append(contentsOf: values[(base + fromNew * d)..<(base + n * d)])
+    }
+
+    /// Quantizes B buffered keys (row-major) as B/G groups of G.
+    private func quantizeChunk(_ chunk: ArraySlice<Scalar>) throws(KVCacheError) -> [KeyQuantizer.Block] {
+        let d = headDimension, g = keyQuantizer.groupSize
+        assert(chunk.count == bufferSize * d)
+        var blocks: [KeyQuantizer.Block] = []
+        blocks.reserveCapacity(bufferSize / g)
+        for group in 0..<(bufferSize / g) {
+            let start = chunk.startIndex + group * g * d
+            let keys: Matrix<Scalar>
+            do {
+                keys = try Matrix(rows: g, columns: d, elements: Array(chunk[start..<(start + g * d)]))
+            } catch {
+                throw .dimensionMismatch(what: "key group elements", expected: g * d, actual: chunk.count)
+            }
+            blocks.append(try keyQuantizer.quantize(keys: keys))
+        }
+        return blocks
+    }
+
+    // MARK: Attention
+
+    /// The logits, weights and output of one attention query.
+    public struct Attention: Sendable, Equatable {
+        /// ℓ_t after the temperature, token order (oldest first).
+        public var logits: [Scalar]
+        /// softmax(ℓ).
+        public var weights: [Scalar]
+        /// Σ_t w_t·v̂_t.
+        public var output: [Scalar]
+    }
+
+    /// The logits ℓ_t for every stored token: the key quantizer's estimate for quantized keys,
+    /// the exact ⟨q, k_t⟩ for buffered keys, divided by √d when the temperature says so.
+    /// - Throws: `.dimensionMismatch`, `.nonFiniteInput`, `.emptyInput` if the cache is empty.
+    /// - Complexity: O(n·d) plus the key quantizer's per-query cost.
+    public func logits(query: [Scalar]) throws(KVCacheError) -> [Scalar] {
+        let d = headDimension
+        guard query.count == d else { throw .dimensionMismatch(what: "query", expected: d, actual: query.count) }
+        try requireFinite(query, "query")
+        guard tokenCount > 0 else { throw .emptyInput(what: "KV cache") }
+        let prepared = try keyQuantizer.prepare(query: query)
+        var logits: [Scalar] = []
+        logits.reserveCapacity(tokenCount)
+        for block in keyBlocks {
+            logits.append(contentsOf: keyQuantizer.logits(prepared, block: block))
+        }
+        keyBuffer.withUnsafeBufferPointer { buffer in
+            query.withUnsafeBufferPointer { q in
+                for t in 0..<bufferedKeyCount {
+                    var dot: Scalar = 0
+                    for i in 0..<d { dot += q[i] * buffer[t * d + i] }
+                    logits.append(dot)
+                }
+            }
+        }
+        if temperature == .inverseSquareRootDimension {
+            let root = Scalar(d).squareRoot()
+            for t in logits.indices { logits[t] /= root }
+        }
+        return logits
+    }
+
+    /// Logits, softmax weights and the attention output for `query`.
+    /// ```
+    /// w_t = exp(ℓ_t − max ℓ) / Σ_s exp(ℓ_s − max ℓ),   output = Σ_t w_t·v̂_t
+    /// ```
+    /// - Throws: as ``logits(query:)``.
+    /// - Complexity: O(n·d) plus the key quantizer's per-query cost.
+    public func attention(query: [Scalar]) throws(KVCacheError) -> Attention {
+        let logits = try logits(query: query)
+        let largest = logits.max() ?? 0
+        var weights = logits.map { Scalar.exp($0 - largest) }
+        let total = weights.reduce(0, +)
+        for t in weights.indices { weights[t] /= total }
+        let d = headDimension, quantizedCount = quantizedValues.tokenCount
+        assert(quantizedCount + windowValueCount == logits.count)
+        var output = [Scalar](repeating: 0, count: d)
+        quantizedValues.accumulate(weights: weights[0..<quantizedCount], into: &output)
+        for t in 0..<windowValueCount {
+            let weight = weights[quantizedCount + t]
+            for i in 0..<d { output[i] += weight * valueWindow[t * d + i] }
+        }
+        return Attention(logits: logits, weights: weights, output: output)
+    }
+
+    /// The attention output Σ_t softmax(ℓ)_t·v̂_t for `query` (see ``attention(query:)``).
+    /// - Throws: as ``logits(query:)``.
+    /// - Complexity: O(n·d) plus the key quantizer's per-query cost.
+    public func attend(query: [Scalar]) throws(KVCacheError) -> [Scalar] {
+        try attention(query: query).output
+    }
+
+    // MARK: Accounting
+
+    /// Bits per full-precision entry of the buffer and window (`Scalar`'s width).
+    private var fullPrecisionBits: Int { MemoryLayout<Scalar>.size * 8 }
+
+    /// Keys: every quantized block's ledger plus the full-precision buffer.
+    public var keyLedger: BitLedger {
+        let d = headDimension
+        var ledger = BitLedger(components: [], tokens: 0, coordinatesPerToken: d)
+        for block in keyBlocks { ledger = ledger.merged(with: keyQuantizer.bitLedger(of: block)) }
+        return ledger.merged(with: BitLedger(components: [
+            .init(name: "key buffer (\(Scalar.self), \(fullPrecisionBits) bits)",
+                  bits: bufferedKeyCount * d * fullPrecisionBits),
+        ], tokens: bufferedKeyCount, coordinatesPerToken: d))
+    }
+
+    /// Values: the quantized store's ledger plus the full-precision window.
+    public var valueLedger: BitLedger {
+        let d = headDimension
+        return quantizedValues.bitLedger.merged(with: BitLedger(components: [
+            .init(name: "value window (\(Scalar.self), \(fullPrecisionBits) bits)",
+                  bits: windowValueCount * d * fullPrecisionBits),
+        ], tokens: windowValueCount, coordinatesPerToken: d))
+    }
+
+    /// Keys and values together, components prefixed "keys: " and "values: "; `tokens` counts
+    /// stored vectors (n keys + n values), so bitsPerCoordinate averages over all 2·n·d entries.
+    public var bitLedger: BitLedger {
+        func prefixed(_ ledger: BitLedger, _ prefix: String) -> BitLedger {
+            BitLedger(components: ledger.components.map { .init(name: prefix + $0.name, bits: $0.bits) },
+                      tokens: ledger.tokens, coordinatesPerToken: ledger.coordinatesPerToken)
+        }
+        return prefixed(keyLedger, "keys: ").merged(with: prefixed(valueLedger, "values: "))
+    }
+
+    /// Bytes in the stored arrays (element counts × element sizes, not capacities).
+    public var allocatedBytes: Int {
+        keyBlocks.reduce(0) { $0 + $1.allocatedBytes }
+            + keyBuffer.count * MemoryLayout<Scalar>.size
+            + quantizedValues.allocatedBytes
+            + valueWindow.count * MemoryLayout<Scalar>.size
+    }
+}
+
+/// The KIVI baseline (arXiv 2402.02750) as a ``StreamingKVCache``.
+public enum KIVI {
+    /// A KIVI cache: keys per channel in groups of G tokens, values per token in groups of g
+    /// channels, both at b bits with Float16 scale and zero point, and the R most recent tokens
+    /// in full precision (keys are quantized R at a time, so G must divide R).
+    /// ```
+    /// StreamingKVCache(keyQuantizer: KIVIKeyQuantizer(d, G, b),
+    ///                  valueQuantizer: GroupwiseValueQuantizer(d, g, b),
+    ///                  bufferSize: R, valueBufferSize: R)
+    /// ```
+    /// - Throws: the initializers' errors (bits, group sizes, R).
+    /// - Complexity: O(1).
+    public static func makeCache<Scalar: LinearAlgebraScalar>(
+        headDimension: Int, bits: Int, keyGroupSize: Int, valueGroupSize: Int, residualLength: Int,
+        temperature: StreamingKVCache<KIVIKeyQuantizer<Scalar>>.Temperature = .inverseSquareRootDimension,
+        scalar: Scalar.Type = Scalar.self
+    ) throws(KVCacheError) -> StreamingKVCache<KIVIKeyQuantizer<Scalar>> {
+        try StreamingKVCache(
+            keyQuantizer: KIVIKeyQuantizer<Scalar>(headDimension: headDimension, groupSize: keyGroupSize, bits: bits),
+            valueQuantizer: GroupwiseValueQuantizer(headDimension: headDimension, groupSize: valueGroupSize, bits: bits),
+            bufferSize: residualLength, valueBufferSize: residualLength, temperature: temperature)
+    }
+}
+
+/// Two caches are equal when their configurations and every stored bit and value are equal.
+extension StreamingKVCache: Equatable where KeyQuantizer: Equatable {}
