@@ -63,6 +63,11 @@ enum NumberFormat {
         return fixed(mantissa, decimals: places) + "e" + String(exponent)
     }
 
+    /// Whether |v| is outside the decimal-notation window 0.01 ≤ |v| < 1e5.
+    static func needsScientific(_ magnitude: Double) -> Bool {
+        magnitude != 0 && (magnitude >= 1e5 || magnitude < 1e-2)
+    }
+
     /// Coordinate formatting: two decimals, trimmed.
     static func coordinate(_ value: Double) -> String { fixed(value, decimals: 2) }
 
@@ -70,13 +75,13 @@ enum NumberFormat {
     ///
     /// Decimal notation for 0.01 ≤ |v| < 1e5, scientific otherwise, with just enough digits to
     /// tell neighbouring ticks apart.
-    static func tickLabel(_ value: Double, step: Double) -> String {
+    static func tickLabel(_ value: Double, step: Double, scientific forceScientific: Bool = false) -> String {
         guard value.isFinite else { return "0" }
         let safeStep = (step.isFinite && step > 0) ? step : max(abs(value), 1)
         if abs(value) < safeStep * 1e-9 { return "0" }
         let stepExponent = Int(decimalLog(safeStep).rounded(.down))
         let magnitude = abs(value)
-        if magnitude >= 1e5 || magnitude < 1e-2 {
+        if forceScientific || needsScientific(magnitude) {
             let valueExponent = Int(decimalLog(magnitude).rounded(.down))
             return scientific(value, mantissaDecimals: max(0, min(6, valueExponent - stepExponent)))
         }

@@ -325,22 +325,30 @@ extension Plot {
         let area = layout.plotArea
         for (index, item) in series.enumerated() {
             guard case let .reference(orientation, value) = item.kind, !item.label.isEmpty else { continue }
-            var attributes: [(String, String)] = []
+            let x: Double
+            let y: Double
+            let anchor: String
             switch orientation {
             case .horizontal:
                 guard let py = layout.pixelY(value), py >= area.y, py <= area.bottom else { continue }
                 // Above the line unless that would leave the plot area.
-                let y = py - 5 - Style.annotationFont < area.y ? py + 5 + Style.annotationFont * 0.8 : py - 5
-                attributes = [("x", fmt(area.right - 6)), ("y", fmt(y)), ("text-anchor", "end")]
+                x = area.right - 6
+                y = py - 5 - Style.annotationFont < area.y ? py + 5 + Style.annotationFont * 0.8 : py - 5
+                anchor = "end"
             case .vertical:
                 guard let px = layout.pixelX(value), px >= area.x, px <= area.right else { continue }
                 let width = estimatedTextWidth(item.label, fontSize: Style.annotationFont)
                 let anchorEnd = px + 5 + width > area.right
-                attributes = [("x", fmt(anchorEnd ? px - 5 : px + 5)), ("y", fmt(area.y + 6 + Style.annotationFont)),
-                              ("text-anchor", anchorEnd ? "end" : "start")]
+                x = anchorEnd ? px - 5 : px + 5
+                y = area.y + 6 + Style.annotationFont
+                anchor = anchorEnd ? "end" : "start"
             }
-            let color = styles[index].color.hex
-            svg.raw("  <text x=\"\(attributes[0].1)\" y=\"\(attributes[1].1)\" text-anchor=\"\(attributes[2].1)\" font-size=\"\(fmt(Style.annotationFont))\" fill=\"\(color)\" stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\">\(xmlEscaped(item.label))</text>")
+            // A white halo keeps the label readable over gridlines and data.
+            svg.textElement(item.label, [
+                "x": fmt(x), "y": fmt(y), "text-anchor": anchor, "font-size": fmt(Style.annotationFont),
+                "fill": styles[index].color.hex, "stroke": "#ffffff", "stroke-width": "3",
+                "stroke-linejoin": "round", "paint-order": "stroke",
+            ])
         }
     }
 

@@ -104,7 +104,8 @@ public struct AxisTicks: Sendable, Equatable {
     /// ```
     /// ticks = { k · step : ⌈lower/step⌉ ≤ k ≤ ⌊upper/step⌋ },  step = niceStep(upper − lower, n)
     /// ```
-    /// Example: `0…1` gives `0, 0.2, 0.4, 0.6, 0.8, 1`.
+    /// Labels are decimal, or compact scientific (`5e4`, `1.5e5`) for the whole axis when any
+    /// tick lies outside 0.01 ≤ |v| < 1e5. Example: `0…1` gives `0, 0.2, 0.4, 0.6, 0.8, 1`.
     /// - Complexity: O(targetCount).
     /// - Source: Heckbert (1990), Graphics Gems I.
     public static func linear(lower: Double, upper: Double, targetCount: Int = 5) -> AxisTicks {
@@ -124,7 +125,9 @@ public struct AxisTicks: Sendable, Equatable {
             values.append(abs(value) < step * 1e-9 ? 0 : value)
             index += 1
         }
-        return AxisTicks(major: values, labels: values.map { NumberFormat.tickLabel($0, step: step) })
+        // One notation per linear axis: if any tick needs scientific notation, all use it.
+        let scientific = values.contains { NumberFormat.needsScientific(abs($0)) }
+        return AxisTicks(major: values, labels: values.map { NumberFormat.tickLabel($0, step: step, scientific: scientific) })
     }
 
     /// Logarithmic ticks inside `lower…upper` (both > 0).
