@@ -275,7 +275,7 @@ extension Plot {
         let top = title.isEmpty ? 16.0 : 44.0
         let bottom = xLabel.isEmpty ? 36.0 : 58.0
         let plotHeight = max(height - top - bottom, 20)
-        let yTarget = min(max(Int(plotHeight / 70), 2), 8)
+        let yTarget = min(max(Int(plotHeight / 60), 2), 8)
         let yTicks = AxisTicks.ticks(for: yScale, lower: yDomain.lowerBound, upper: yDomain.upperBound, targetCount: yTarget)
 
         let yLabelWidth = yTicks.labels.map { estimatedTextWidth($0, fontSize: Style.tickFont) }.max() ?? 0
@@ -298,7 +298,7 @@ extension Plot {
             let indices = categoryNames.indices.map(Double.init).filter { $0 >= xDomain.lowerBound && $0 <= xDomain.upperBound }
             xTicks = AxisTicks(major: indices, labels: indices.map { categoryNames[Int($0)] })
         } else {
-            var target = min(max(Int(plotWidth / 100), 2), 8)
+            var target = min(max(Int(plotWidth / 75), 2), 8)
             xTicks = AxisTicks.ticks(for: xScale, lower: xDomain.lowerBound, upper: xDomain.upperBound, targetCount: target)
             // Thin the labels until they fit side by side with a 12 px gap.
             while target > 2 {

@@ -109,12 +109,17 @@ extension Plot {
 
     private func renderGrid(into svg: inout SVGWriter, layout: PlotLayout) {
         let area = layout.plotArea
+        // Minor gridlines only where labels are sparse (≤ 3); otherwise they just add clutter.
         var minorPath = ""
-        for value in layout.xTicks.minor {
-            if let px = layout.pixelX(value) { minorPath += "M\(fmt(px)) \(fmt(area.y))V\(fmt(area.bottom))" }
+        if layout.xTicks.major.count <= 3 {
+            for value in layout.xTicks.minor {
+                if let px = layout.pixelX(value) { minorPath += "M\(fmt(px)) \(fmt(area.y))V\(fmt(area.bottom))" }
+            }
         }
-        for value in layout.yTicks.minor {
-            if let py = layout.pixelY(value) { minorPath += "M\(fmt(area.x)) \(fmt(py))H\(fmt(area.right))" }
+        if layout.yTicks.major.count <= 3 {
+            for value in layout.yTicks.minor {
+                if let py = layout.pixelY(value) { minorPath += "M\(fmt(area.x)) \(fmt(py))H\(fmt(area.right))" }
+            }
         }
         if !minorPath.isEmpty {
             svg.element("path", ["d": minorPath, "stroke": Style.minorGridColor, "stroke-width": "1", "fill": "none"])

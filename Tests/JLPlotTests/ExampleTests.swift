@@ -26,17 +26,38 @@ struct ExampleTests {
 
     static func histogramPlot() throws -> Plot {
         var plot = Plot(title: "Distribution of estimates", xLabel: "estimate − truth", yLabel: "density")
-        // Deterministic, roughly bell-shaped values (sum of three uniform grids), no RNG needed.
-        var values: [Double] = []
-        for a in 0..<12 { for b in 0..<12 { for c in 0..<12 {
-            values.append((Double(a) + Double(b) + Double(c)) / 33 * 2 - 1)
-        } } }
-        try plot.histogram(values: values, bins: 24, density: true, label: "trials")
+        // Deterministic, bell-shaped values without an RNG: the mean of three Weyl (golden-ratio,
+        // √2, √3) sequences is Irwin–Hall(3)/3-distributed, rescaled to −1…1 (σ = 2·√(1/36) = 1/3).
+        let values = (1...4000).map { index -> Double in
+            let i = Double(index)
+            let u = (i * 0.6180339887498949).truncatingRemainder(dividingBy: 1)
+            let v = (i * 0.4142135623730951).truncatingRemainder(dividingBy: 1)
+            let w = (i * 0.7320508075688772).truncatingRemainder(dividingBy: 1)
+            return 2 * (u + v + w) / 3 - 1
+        }
+        try plot.histogram(values: values, bins: 24, range: -1...1, density: true, label: "trials")
         let grid = (0...100).map { -1 + 2 * Double($0) / 100 }
-        let sigma = 2.0 / 33 * (143.0 / 12 * 3).squareRoot()
+        let sigma = 1.0 / 3
         try plot.dashedLine(x: grid, y: grid.map { exp(-$0 * $0 / (2 * sigma * sigma)) / (sigma * (2 * Double.pi).squareRoot()) },
                             label: "normal approximation")
         return plot
+    }
+
+    static func gallery() throws -> Figure {
+        var bars = Plot(title: "MSE by bits per coordinate", yLabel: "MSE")
+        try bars.bars(categories: ["1 bit", "2 bits", "3 bits", "4 bits"], values: [0.36, 0.12, 0.035, 0.009], label: "QJL")
+        try bars.bars(categories: ["1 bit", "2 bits", "3 bits", "4 bits"], values: [0.5, 0.18, 0.05, 0.02], label: "scalar quantizer")
+        var crowded = Plot(title: "Legend with no free corner", xLabel: "x", yLabel: "y")
+        let t = (0...60).map { Double($0) / 60 }
+        try crowded.scatter(x: t + t, y: t + t.map { 1 - $0 }, label: "diagonals")
+        try crowded.line(x: [0.0, 1], y: [0.0, 0], label: "floor")
+        try crowded.line(x: [0.0, 1], y: [1.0, 1], label: "ceiling")
+        var hostile = Plot(title: "Log axes, non-finite and ≤ 0 data", xLabel: "n", yLabel: "value", xScale: .log10, yScale: .log10)
+        try hostile.line(x: [1.0, .nan, 10, .infinity, 100, -5, 1000, 1e4], y: [1e-3, 2, -1, 4, 0, 6, 1e-1, 1], label: "broken line", markers: true)
+        try hostile.line(x: [1.0, 2], y: [-1.0, 0], label: "nothing plottable")
+        try hostile.errorBars(x: [3.0, 30, 300], lower: [-1.0, 0.01, 0.1], upper: [0.01, 0.1, 1], label: "bars to 0")
+        let empty = Plot(title: "Empty <plot> & \"quotes\"", xLabel: "x", yLabel: "y")
+        return try Figure(rows: 2, columns: 2, panels: [bars, crowded, hostile, empty], title: "Edge cases")
     }
 
     @Test func examplesRender() throws {
@@ -48,9 +69,12 @@ struct ExampleTests {
         #expect(isWellFormedXML(svg))
         #expect(isWellFormedXML(figureSVG))
         #expect(!containsNonFinite(svg) && !containsNonFinite(figureSVG))
+        let gallery = try Self.gallery().render()
+        #expect(isWellFormedXML(gallery) && !containsNonFinite(gallery))
         if let directory = ProcessInfo.processInfo.environment["JLPLOT_EXAMPLE_DIR"] {
             try svg.write(toFile: directory + "/plot-example.svg", atomically: true, encoding: .utf8)
             try figureSVG.write(toFile: directory + "/plot-figure.svg", atomically: true, encoding: .utf8)
+            try Self.gallery().render().write(toFile: directory + "/plot-gallery.svg", atomically: true, encoding: .utf8)
         }
     }
 }
