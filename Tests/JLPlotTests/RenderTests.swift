@@ -188,7 +188,11 @@ struct OutputTests {
         var plot = Plot()
         try plot.line(x: [0.0, 1], y: [0.0, 1], label: "a")
         try plot.line(x: [0.0, 1], y: [1.0, 0], label: "b")
+        plot.horizontalLine(at: 0.25, label: "ref")   // reference lines take no palette slot
         try plot.line(x: [0.0, 1], y: [0.5, 0.5], label: "c", color: .black)
+        try plot.scatter(x: [0.5], y: [0.5], label: "d")
+        #expect(plot.slots().map(\.color) == [.blue, .vermillion, .referenceGrey, .black, .orange])
+        #expect(plot.slots().map(\.marker) == [.circle, .square, .circle, .triangleUp, .diamond])
         let svg = plot.render()
         #expect(svg.contains("width=\"720\" height=\"480\""))
         #expect(svg.contains("stroke=\"#0072b2\""))   // Okabe–Ito blue first
