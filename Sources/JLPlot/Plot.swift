@@ -232,8 +232,10 @@ public struct Plot: Sendable, Equatable {
         var counts = [Double](repeating: 0, count: bins)
         var total = 0.0
         for value in finite where value >= low && value <= high {
-            let index = min(Int(((value - low) / binWidth).rounded(.down)), bins - 1)
-            counts[max(index, 0)] += 1
+            // w can underflow to 0 or overflow for extreme ranges: clamp before converting to Int.
+            let position = ((value - low) / binWidth).rounded(.down)
+            let index = position.isFinite ? Int(min(max(position, 0), Double(bins - 1))) : 0
+            counts[index] += 1
             total += 1
         }
         if density && total > 0 {

@@ -246,6 +246,21 @@ struct HistogramAndErrorTests {
         #expect(density == [0.8, 1.2])      // count / (N · w) = count / 2.5
     }
 
+    @Test func extremeHistogramRangesDoNotCrash() throws {
+        var plot = Plot()
+        try plot.histogram(values: [0.0, 5e-324], bins: 2, label: "subnormal span")     // w underflows to 0
+        try plot.histogram(values: [-1e308, 1e308], bins: 3, label: "overflowing span")  // hi − lo = inf
+        try plot.histogram(values: [Double.nan], bins: 3, label: "nothing")
+        guard case let .histogram(_, counts) = plot.series[0].kind else {
+            Issue.record("expected histogram series")
+            return
+        }
+        #expect(counts.reduce(0, +) == 2)
+        let svg = plot.render()
+        #expect(isWellFormedXML(svg) && !containsNonFinite(svg))
+        #expect(svg.contains("nothing (no data)"))
+    }
+
     @Test func typedErrors() {
         var plot = Plot()
         #expect(throws: PlotError.lengthMismatch(series: "s", expected: 2, actual: 3)) {
