@@ -1,1 +1,0 @@
-// JLPlot: placeholder until its issue lands.
