@@ -51,6 +51,17 @@ struct RandomCursorTests {
         #expect(statistic <= critical, "bound \(bound): χ² = \(statistic), critical \(critical)")
     }
 
+    /// Fine structure for a bound near 2³²: with s = 3·2³⁰, multiply-shift without Lemire's
+    /// rejection gives ⌊3w/4⌋, which hits multiples of 3 twice as often (residue 0 gets ½). Uniform
+    /// draws have residues mod 3 uniform (3 divides s). χ²_2 at α = 1e-9.
+    @Test func nextIntLargeBoundResiduesAreUniform() {
+        var cursor = RandomCursor(stream: RandomStream(seed: 36))
+        var counts = [0, 0, 0]
+        for _ in 0..<30_000 { counts[cursor.nextInt(below: 3 << 30) % 3] += 1 }
+        let statistic = Stat.chiSquareUniform(counts)
+        #expect(statistic <= Stat.chiSquareCritical(degreesOfFreedom: 2), "residues \(counts)")
+    }
+
     @Test func nextIntEdgeCases() {
         var cursor = RandomCursor(stream: RandomStream(seed: 32))
         for bound in [1, 0, -1, Int.min] { #expect(cursor.nextInt(below: bound) == 0) }
