@@ -76,3 +76,47 @@ struct WalshHadamardTests {
         }
     }
 }
+
+extension WalshHadamardTests {
+    /// The exact bits of each entry (so −0 and +0 differ), for bit-identity checks.
+    static func bits<Scalar: BinaryFloatingPoint>(_ x: [Scalar]) -> [String] {
+        x.map { "\($0.sign)\($0.exponentBitPattern):\($0.significandBitPattern)" }
+    }
+
+    /// Reference radix-2 loop: stage half = 1, 2, 4, …, butterfly (a + b, a − b).
+    static func radix2<Scalar: BinaryFloatingPoint>(_ x: [Scalar]) -> [Scalar] {
+        var y = x
+        var half = 1
+        while half < y.count {
+            for start in stride(from: 0, to: y.count, by: 2 * half) {
+                for i in start..<(start + half) {
+                    let a = y[i], b = y[i + half]
+                    y[i] = a + b
+                    y[i + half] = a - b
+                }
+            }
+            half *= 2
+        }
+        return y
+    }
+
+    /// The SIMD / fused radix-4 paths perform the same roundings in the same order as the plain
+    /// radix-2 loop, so on real (non-integer) inputs the results are bit-identical — this pins
+    /// reproducibility across code paths, lengths and precisions.
+    static func checkBitIdenticalToRadix2<Scalar: LinearAlgebraScalar>(_: Scalar.Type) throws {
+        var data = TestData(seed: 22)
+        for n in (0...12).map({ 1 << $0 }) {
+            let x: [Scalar] = data.vector(n).map { $0 * 1000 }
+            var y = x
+            try WalshHadamard.transform(&y)
+            #expect(Self.bits(y) == Self.bits(radix2(x)), "n = \(n), \(Scalar.self)")
+            // An unaligned sub-buffer (offset by one element) takes the same path.
+            var shifted = [Scalar(0)] + x
+            shifted.withUnsafeMutableBufferPointer { WalshHadamard.transformUnchecked(UnsafeMutableBufferPointer(rebasing: $0[1...])) }
+            #expect(Self.bits(Array(shifted[1...])) == Self.bits(radix2(x)), "unaligned n = \(n)")
+        }
+    }
+
+    @Test func bitIdenticalToRadix2Double() throws { try Self.checkBitIdenticalToRadix2(Double.self) }
+    @Test func bitIdenticalToRadix2Float() throws { try Self.checkBitIdenticalToRadix2(Float.self) }
+}
