@@ -73,7 +73,9 @@ public enum BLAS {
         let n = try blasInt(x.count, "length")
         return x.withUnsafeBufferPointer { px in
             y.withUnsafeBufferPointer { py in
-                Scalar.blasDot(n: n, x: px.baseAddress!, incx: 1, y: py.baseAddress!, incy: 1)
+                // Non-empty arrays always have a base address; the guard only avoids a `!`.
+                guard let bx = px.baseAddress, let by = py.baseAddress else { return 0 }
+                return Scalar.blasDot(n: n, x: bx, incx: 1, y: by, incy: 1)
             }
         }
     }
@@ -84,6 +86,9 @@ public enum BLAS {
     public static func norm<Scalar: LinearAlgebraScalar>(_ x: [Scalar]) throws(LinearAlgebraError) -> Scalar {
         guard !x.isEmpty else { return 0 }
         let n = try blasInt(x.count, "length")
-        return x.withUnsafeBufferPointer { Scalar.blasNorm2(n: n, x: $0.baseAddress!, incx: 1) }
+        return x.withUnsafeBufferPointer { px in
+            guard let bx = px.baseAddress else { return 0 }
+            return Scalar.blasNorm2(n: n, x: bx, incx: 1)
+        }
     }
 }

@@ -91,7 +91,14 @@ public struct RandomStream: Sendable, Hashable, CustomStringConvertible {
         block(index / 4)[Int(index % 4)]
     }
 
+    /// `Philox4x32-10(key: 0x<k1><k0>, stream: s)`, each key word as 8 hex digits.
     public var description: String {
-        "Philox4x32-10(key: 0x\(String(key.y, radix: 16))\(String(key.x, radix: 16)), stream: \(streamNumber))"
+        "Philox4x32-10(key: 0x\(Self.hex8(key.y))\(Self.hex8(key.x)), stream: \(streamNumber))"
+    }
+
+    /// `word` as exactly 8 lowercase hex digits (zero-padded, so the key text is unambiguous).
+    static func hex8(_ word: UInt32) -> String {
+        let digits = String(word, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
     }
 }

@@ -1,9 +1,8 @@
-import Foundation
 import Testing
 @testable import JLRandom
 
-/// Random123 known-answer vectors, read at test time from ../shared/reference (provenance is in
-/// that file's header: DEShawResearch/random123 tests/kat_vectors and tests/old_kat_vectors).
+/// Random123 known-answer vectors, embedded in PhiloxKATVectors.swift (provenance in that file's
+/// header: DEShawResearch/random123 tests/kat_vectors and tests/old_kat_vectors).
 struct PhiloxKnownAnswerTests {
     struct Vector: Sendable, CustomStringConvertible {
         let counter: SIMD4<UInt32>
@@ -12,13 +11,8 @@ struct PhiloxKnownAnswerTests {
         var description: String { "ctr \(counter) key \(key)" }
     }
 
-    static let katPath = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/reference/philox4x32_10_kat.txt").path
-
-    static func loadVectors() throws -> [Vector] {
-        let text = try String(contentsOfFile: katPath, encoding: .utf8)
-        return text.split(separator: "\n").compactMap { line -> Vector? in
+    static func loadVectors() -> [Vector] {
+        vectorText.split(separator: "\n").compactMap { line -> Vector? in
             let fields = line.split(separator: " ")
             guard fields.first == "philox4x32", fields.count == 12, fields[1] == "10" else { return nil }
             let words = fields[2...].compactMap { UInt32($0, radix: 16) }
@@ -30,8 +24,8 @@ struct PhiloxKnownAnswerTests {
         }
     }
 
-    @Test func everyKnownAnswerVectorMatches() throws {
-        let vectors = try Self.loadVectors()
+    @Test func everyKnownAnswerVectorMatches() {
+        let vectors = Self.loadVectors()
         // The file holds 3 current + 52 older vectors; fewer means the parser lost lines.
         #expect(vectors.count == 55)
         for vector in vectors {
