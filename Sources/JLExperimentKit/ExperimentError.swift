@@ -1,3 +1,4 @@
+import JLFiles
 import ArgumentParser
 
 /// The process exit statuses of every JLSketch experiment executable and of `exp-merge`.
@@ -54,6 +55,8 @@ public enum ExperimentError: Error, Equatable, Sendable, CustomStringConvertible
     case outputExists(path: String)
     /// An output file cannot be created or written (exit 73).
     case cannotCreateOutput(path: String, reason: String)
+    /// An output file cannot be created: the JLFiles error says why (exit 73).
+    case outputFile(FileError)
     /// The experiment itself failed (exit 70).
     case experimentFailed(String)
     /// A harness invariant failed (exit 70); please report it.
@@ -66,7 +69,7 @@ public enum ExperimentError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .invalidOption, .invalidShard: .usage
         case .invalidInput, .shardMismatch, .incompleteShards, .unknownExperiment: .dataError
-        case .outputExists, .cannotCreateOutput: .cannotCreateOutput
+        case .outputExists, .cannotCreateOutput, .outputFile: .cannotCreateOutput
         case .experimentFailed, .internalFailure: .internalError
         case .interrupted: .interrupted
         }
@@ -92,6 +95,8 @@ public enum ExperimentError: Error, Equatable, Sendable, CustomStringConvertible
             "unknown experiment '\(name)' in shard file (this merger knows: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
         case let .outputExists(path):
             "output file '\(path)' already exists: pass --overwrite to replace it"
+        case let .outputFile(error):
+            error.description
         case let .cannotCreateOutput(path, reason):
             "cannot create output file '\(path)': \(reason)"
         case let .experimentFailed(message):

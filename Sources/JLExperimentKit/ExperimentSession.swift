@@ -1,3 +1,4 @@
+import JLFiles
 import Foundation
 import JLLinearAlgebra
 import JLRandom
@@ -246,25 +247,14 @@ enum Finalization {
 
 /// Output-file checks done before any work.
 enum OutputCheck {
+    /// Fails fast, before any trial runs, through ``JLFiles/AtomicFile/checkWritable(path:overwrite:)``.
     static func check(_ path: String, overwrite: Bool) throws(ExperimentError) {
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        if path.hasSuffix("/") { throw .cannotCreateOutput(path: path, reason: "the path names a directory") }
-        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { throw .cannotCreateOutput(path: path, reason: "it is a directory") }
-            if !overwrite { throw .outputExists(path: path) }
-        }
-        let components = path.split(separator: "/", omittingEmptySubsequences: false)
-        let directory = components.count > 1 ? components.dropLast().joined(separator: "/") : "."
-        let directoryPath = directory.isEmpty ? "/" : directory
-        guard manager.fileExists(atPath: directoryPath, isDirectory: &isDirectory) else {
-            throw .cannotCreateOutput(path: path, reason: "directory '\(directoryPath)' does not exist")
-        }
-        guard isDirectory.boolValue else {
-            throw .cannotCreateOutput(path: path, reason: "'\(directoryPath)' is not a directory")
-        }
-        guard manager.isWritableFile(atPath: directoryPath) else {
-            throw .cannotCreateOutput(path: path, reason: "directory '\(directoryPath)' is not writable")
+        do {
+            try AtomicFile.checkWritable(path: path, overwrite: overwrite ? .replace : .refuseExisting)
+        } catch .alreadyExists {
+            throw .outputExists(path: path)
+        } catch {
+            throw .outputFile(error)
         }
     }
 }

@@ -1,3 +1,4 @@
+import JLFiles
 import ArgumentParser
 import Foundation
 import JLExperimentKit
@@ -101,10 +102,10 @@ struct OptionsTests {
     func missingDirectory() async throws {
         let scratch = try ScratchDirectory()
         let path = scratch.file("no/such/dir/r.json")
-        await #expect(throws: ExperimentError.cannotCreateOutput(path: path, reason: "directory '\(scratch.path)/no/such/dir' does not exist")) {
+        await #expect(throws: ExperimentError.outputFile(.directoryMissing(path: path))) {
             try await runToy(FailingExperiment(), ["--csv", path, "--quiet"])
         }
-        await #expect(throws: ExperimentError.cannotCreateOutput(path: scratch.path, reason: "it is a directory")) {
+        await #expect(throws: ExperimentError.outputFile(.isDirectory(path: scratch.path))) {
             try await runToy(FailingExperiment(), ["--json", scratch.path, "--quiet"])
         }
     }
