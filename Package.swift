@@ -15,15 +15,49 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("JLTransforms", ["JLRandom", "JLLinearAlgebra"]),
     ("QJL", ["JLRandom", "JLLinearAlgebra", "JLTransforms", "JLTheory"]),
     ("JLKVCache", ["QJL", "JLRandom", "JLLinearAlgebra", "JLTransforms"]),
+    ("JLTurboQuant", ["QJL", "JLRandom", "JLLinearAlgebra", "JLTransforms", "JLStatistics"]),
     ("JLExperimentKit", [
         "JLRandom", "JLLinearAlgebra", "JLStatistics", "JLFiles", "JLPlot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
+    ("JLExperiments", [
+        "JLExperimentKit", "JLRandom", "JLLinearAlgebra", "JLTransforms", "JLStatistics", "JLTheory",
+        "QJL", "JLKVCache", "JLTurboQuant", "JLNumpy", "JLPlot", "JLFiles",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+    ("JLNotebook", [
+        "JLFiles", "JLPlot",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+]
+
+/// What every experiment executable links: the experiment definitions and the harness.
+let experimentDependencies: [Target.Dependency] = [
+    "JLExperiments", "JLExperimentKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+]
+
+/// What every notebook links.
+let notebookDependencies: [Target.Dependency] = [
+    "JLNotebook", "JLRandom", "JLLinearAlgebra", "JLTransforms", "JLStatistics", "JLTheory", "QJL",
+    "JLKVCache", "JLTurboQuant", "JLNumpy", "JLPlot",
+]
+
+/// Teaching notebooks under Notebooks-as-scripts/<name>/main.swift.
+let notebooks = [
+    "nb-01-jl-lemma", "nb-02-sign-projections", "nb-03-asymmetric-estimator",
+    "nb-04-lemma-and-theorem", "nb-05-kv-cache", "nb-06-structured-transforms",
 ]
 
 /// Executables under Experiments/<name>/main.swift.
 let experiments: [(name: String, dependencies: [Target.Dependency])] = [
     ("jlsketch-smoke", ["JLRandom", "JLLinearAlgebra", "JLTransforms"]),
+    ("exp-distortion", experimentDependencies),
+    ("exp-unbiasedness", experimentDependencies),
+    ("exp-seed-variance", experimentDependencies),
+    ("exp-merge", experimentDependencies),
+    ("exp-transforms", experimentDependencies),
+    ("exp-bits", experimentDependencies),
+    ("exp-runtime", experimentDependencies),
 ]
 
 var targets: [Target] = [
@@ -51,11 +85,17 @@ for experiment in experiments {
         path: "Experiments/\(experiment.name)"))
 }
 
+for notebook in notebooks {
+    targets.append(.executableTarget(
+        name: notebook, dependencies: notebookDependencies, path: "Notebooks-as-scripts/\(notebook)"))
+}
+
 let package = Package(
     name: "JLSketch",
     platforms: [.macOS(.v15)],
     products: libraries.map { .library(name: $0.name, targets: [$0.name]) }
-        + experiments.map { .executable(name: $0.name, targets: [$0.name]) },
+        + experiments.map { .executable(name: $0.name, targets: [$0.name]) }
+        + notebooks.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),

@@ -1,0 +1,1 @@
+print("exp-runtime: not built yet")

@@ -1,0 +1,1 @@
+print("exp-seed-variance: not built yet")

@@ -1,0 +1,1 @@
+print("exp-transforms: not built yet")

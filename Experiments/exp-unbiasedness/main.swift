@@ -1,0 +1,1 @@
+print("exp-unbiasedness: not built yet")

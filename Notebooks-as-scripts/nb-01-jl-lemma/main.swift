@@ -1,0 +1,1 @@
+print("nb-01-jl-lemma: not built yet")

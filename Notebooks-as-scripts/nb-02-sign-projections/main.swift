@@ -1,0 +1,1 @@
+print("nb-02-sign-projections: not built yet")

@@ -1,0 +1,1 @@
+print("nb-03-asymmetric-estimator: not built yet")

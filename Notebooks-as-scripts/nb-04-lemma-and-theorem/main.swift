@@ -1,0 +1,1 @@
+print("nb-04-lemma-and-theorem: not built yet")

@@ -1,0 +1,1 @@
+print("nb-05-kv-cache: not built yet")

@@ -1,0 +1,1 @@
+print("nb-06-structured-transforms: not built yet")

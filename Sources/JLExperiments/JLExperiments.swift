@@ -1,0 +1,1 @@
+// JLExperiments: placeholder until its issue lands.

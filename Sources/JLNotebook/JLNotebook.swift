@@ -1,0 +1,1 @@
+// JLNotebook: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// JLTurboQuant: placeholder until its issue lands.
