@@ -29,7 +29,7 @@ def parse_baseline_lines(path, pattern):
 
 def swift_figures(folder):
     figures = {}
-    for path in glob.glob(f"{folder}/threads*/*.jmh"):
+    for path in glob.glob(f"{folder}/threads*/*.jmh*"):
         with open(path) as f:
             elements = json.load(f)
         for element in elements:
@@ -54,7 +54,12 @@ def main():
     swift = swift_figures(folder)
 
     rows = []
-    for name in sorted(swift):
+    def order(name):
+        family = next(i for i, f in enumerate(("Normals", "FWHT", "Sketch", "")) if name.startswith(f))
+        numbers = [int(x) for x in re.findall(r"=(\d+)", name)]
+        return (family, "Double" in name, numbers, name)
+
+    for name in sorted(swift, key=order):
         wall, cpu = swift[name]
         unit, baseline, baseline_name = "", None, ""
         if m := re.match(r"Normals (\w+)", name):
