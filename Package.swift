@@ -13,7 +13,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("JLNumpy", ["JLFiles"]),
     ("JLPlot", ["JLFiles"]),
     ("JLTransforms", ["JLRandom", "JLLinearAlgebra"]),
-    ("QJL", ["JLRandom", "JLLinearAlgebra", "JLTransforms", "JLTheory"]),
+    ("QJL", ["JLRandom", "JLLinearAlgebra", "JLTransforms", "JLTheory", "CQJLKernels"]),
     ("JLKVCache", ["QJL", "JLRandom", "JLLinearAlgebra", "JLTransforms"]),
     ("JLExperimentKit", [
         "JLRandom", "JLLinearAlgebra", "JLStatistics", "JLFiles", "JLPlot",
@@ -24,6 +24,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
 /// Executables under Experiments/<name>/main.swift.
 let experiments: [(name: String, dependencies: [Target.Dependency])] = [
     ("jlsketch-smoke", ["JLRandom", "JLLinearAlgebra", "JLTransforms"]),
+    ("qjl-score-bench", ["JLRandom", "JLLinearAlgebra", "JLTransforms", "QJL"]),
 ]
 
 var targets: [Target] = [
@@ -33,6 +34,8 @@ var targets: [Target] = [
     .systemLibrary(
         name: "CFFTW3", pkgConfig: "fftw3",
         providers: [.apt(["libfftw3-dev"])]),
+    // QJL's scoring kernels (AVX-512 with runtime dispatch, portable fallback).
+    .target(name: "CQJLKernels"),
 ]
 
 /// Test targets that carry committed fixtures (Tests/<name>/Fixtures).
