@@ -106,24 +106,24 @@ CQJL_AVX512 static inline __m256i reduce8_epi32(__m512i a, __m512i b, __m512i c,
 #undef CQJL_QUAD
 }
 
-/// Σ_{bit = 1} x_r for 8 keys (k[j] → first word of key j); W words per key.
+/// Σ_{bit = 1} x_r for 8 keys (k[j] → first word of key j); W words per key. Masks are loaded
+/// as 16-bit pieces of the key's words (kmovw from memory; x86 is little-endian, so piece c
+/// holds rows 16c..16c+15). The words are only read, never written, while aliased this way.
 CQJL_AVX512 static inline __m256 exact_sums8(const uint64_t *const k[8], ptrdiff_t W, const float *x) {
     __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-    for (ptrdiff_t w = 0; w < W; w++) {
-        uint64_t b0 = k[0][w], b1 = k[1][w], b2 = k[2][w], b3 = k[3][w];
-        uint64_t b4 = k[4][w], b5 = k[5][w], b6 = k[6][w], b7 = k[7][w];
-        for (int s = 0; s < 4; s++) {
-            __m512 xv = _mm512_loadu_ps(x + 64 * w + 16 * s);
-            int shift = 16 * s;
-            a0 = _mm512_mask_add_ps(a0, (__mmask16)(b0 >> shift), a0, xv);
-            a1 = _mm512_mask_add_ps(a1, (__mmask16)(b1 >> shift), a1, xv);
-            a2 = _mm512_mask_add_ps(a2, (__mmask16)(b2 >> shift), a2, xv);
-            a3 = _mm512_mask_add_ps(a3, (__mmask16)(b3 >> shift), a3, xv);
-            a4 = _mm512_mask_add_ps(a4, (__mmask16)(b4 >> shift), a4, xv);
-            a5 = _mm512_mask_add_ps(a5, (__mmask16)(b5 >> shift), a5, xv);
-            a6 = _mm512_mask_add_ps(a6, (__mmask16)(b6 >> shift), a6, xv);
-            a7 = _mm512_mask_add_ps(a7, (__mmask16)(b7 >> shift), a7, xv);
-        }
+    const uint16_t *h0 = (const uint16_t *)k[0], *h1 = (const uint16_t *)k[1], *h2 = (const uint16_t *)k[2],
+        *h3 = (const uint16_t *)k[3], *h4 = (const uint16_t *)k[4], *h5 = (const uint16_t *)k[5],
+        *h6 = (const uint16_t *)k[6], *h7 = (const uint16_t *)k[7];
+    for (ptrdiff_t c = 0; c < 4 * W; c++) {
+        __m512 xv = _mm512_loadu_ps(x + 16 * c);
+        a0 = _mm512_mask_add_ps(a0, _load_mask16((__mmask16 *)(h0 + c)), a0, xv);
+        a1 = _mm512_mask_add_ps(a1, _load_mask16((__mmask16 *)(h1 + c)), a1, xv);
+        a2 = _mm512_mask_add_ps(a2, _load_mask16((__mmask16 *)(h2 + c)), a2, xv);
+        a3 = _mm512_mask_add_ps(a3, _load_mask16((__mmask16 *)(h3 + c)), a3, xv);
+        a4 = _mm512_mask_add_ps(a4, _load_mask16((__mmask16 *)(h4 + c)), a4, xv);
+        a5 = _mm512_mask_add_ps(a5, _load_mask16((__mmask16 *)(h5 + c)), a5, xv);
+        a6 = _mm512_mask_add_ps(a6, _load_mask16((__mmask16 *)(h6 + c)), a6, xv);
+        a7 = _mm512_mask_add_ps(a7, _load_mask16((__mmask16 *)(h7 + c)), a7, xv);
     }
     return reduce8_ps(a0, a1, a2, a3, a4, a5, a6, a7);
 }

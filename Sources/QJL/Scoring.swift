@@ -83,6 +83,8 @@ public enum QJLScoring {
     }
 
     /// Scores (h × range.count, row-major) of keys in `range`; inputs already validated.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func scoreRange<Scalar: LinearAlgebraScalar>(
         projectedQueries: Matrix<Scalar>, keys: SignSketchBatch, constant: Double,
         path: ScoringPath, threads: Int, range: Range<Int>
@@ -97,8 +99,8 @@ public enum QJLScoring {
             if let floatQueries = projectedQueries as? Matrix<Float>,
                let scores = ScoringKernels.exactScores(projectedQueries: floatQueries, keys: keys, scale: Float(scale),
                                                        threads: threads, range: range),
-               let same = scores as? [Scalar] {
-                return same
+               Scalar.self == Float.self {
+                return unsafeBitCast(scores, to: [Scalar].self)  // same type, checked above
             }
             path = .lookupTable
         case .approximateInt8:
@@ -252,4 +254,14 @@ struct LookupTables<Scalar: LinearAlgebraScalar>: Sendable {
             }
         }
     }
+}
+
+extension QJLScoring {
+    /// Whether ``ScoringPath/vectorized`` runs its AVX-512 kernel on this CPU (otherwise it
+    /// runs the lookup-table path).
+    public static var vectorizedKernelAvailable: Bool { ScoringKernels.exactKernelAvailable }
+
+    /// Whether ``ScoringPath/approximateInt8`` runs its AVX-512 VNNI kernel on this CPU
+    /// (otherwise portable C with bit-identical results).
+    public static var int8KernelAvailable: Bool { ScoringKernels.int8KernelAvailable }
 }

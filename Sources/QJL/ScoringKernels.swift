@@ -63,7 +63,7 @@ enum ScoringKernels {
                     }
                 }
             }
-            if let same = output as? [Scalar] { return same }
+            return unsafeBitCast(output, to: [Scalar].self)  // Scalar == Float, checked above
         }
         let decodedNorms = keys.keyNorms
         let output: [Double] = run(keys: keys, heads: heads, threads: threads, range: range) { block, _, out in
