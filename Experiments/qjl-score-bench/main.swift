@@ -110,7 +110,7 @@ struct SendableSums: @unchecked Sendable {
 
 print("qjl-score-bench: n = \(keyCount) keys, d = \(inputDimension), m = \(sketchDimension), 1 head, best of \(repeats)")
 print("AVX-512 exact kernel: \(QJLScoring.vectorizedKernelAvailable), VNNI int8 kernel: \(QJLScoring.int8KernelAvailable)")
-print("method                 threads        keys/s   × sgemv   bytes/key   fraction of memory bound")
+print("method                       threads        keys/s   × sgemv   bytes/key   fraction of memory bound")
 for threads in threadCounts {
     let bandwidth = Double(streamedBytes) / streamingSum(threads: threads)
     let sgemvTime = try best {
@@ -124,10 +124,10 @@ for threads in threadCounts {
     let sgemvRate = Double(keyCount) / sgemvTime
     func row(_ name: String, _ rate: Double, bytesPerKey: Double) {
         let bound = bandwidth / bytesPerKey
-        print(name.padding(toLength: 22, withPad: " ", startingAt: 0)
+        print(name.padding(toLength: 28, withPad: " ", startingAt: 0)
               + String(format: " %7d  %12.4g  %8.2f  %10.0f  %6.3f", threads, rate, rate / sgemvRate, bytesPerKey, rate / bound))
     }
-    print(String(format: "streaming read          %7d  %.2f GB/s over %.2f GB", threads, bandwidth * 1e-9, Double(streamedBytes) * 1e-9))
+    print(String(format: "streaming read                %7d  %.2f GB/s over %.2f GB", threads, bandwidth * 1e-9, Double(streamedBytes) * 1e-9))
     row("sgemv fp32 (OpenBLAS)", sgemvRate, bytesPerKey: Double(inputDimension * 4))
     for path in [ScoringPath.lookupTable, .vectorized, .approximateInt8] {
         let time = try best {
