@@ -13,7 +13,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("JLNumpy", ["JLFiles"]),
     ("JLPlot", ["JLFiles"]),
     ("JLTransforms", ["JLRandom", "JLLinearAlgebra"]),
-    ("QJL", ["JLRandom", "JLLinearAlgebra", "JLTransforms", "JLTheory"]),
+    ("QJL", ["JLRandom", "JLLinearAlgebra", "JLTransforms", "JLTheory", "CQJLKernels"]),
     ("JLKVCache", ["QJL", "JLRandom", "JLLinearAlgebra", "JLTransforms"]),
     ("JLTurboQuant", ["QJL", "JLRandom", "JLLinearAlgebra", "JLTransforms", "JLStatistics"]),
     ("JLExperimentKit", [
@@ -58,6 +58,7 @@ let experiments: [(name: String, dependencies: [Target.Dependency])] = [
     ("exp-transforms", experimentDependencies),
     ("exp-bits", experimentDependencies),
     ("exp-runtime", experimentDependencies),
+    ("qjl-score-bench", ["JLRandom", "JLLinearAlgebra", "JLTransforms", "QJL"]),
 ]
 
 var targets: [Target] = [
@@ -67,6 +68,8 @@ var targets: [Target] = [
     .systemLibrary(
         name: "CFFTW3", pkgConfig: "fftw3",
         providers: [.apt(["libfftw3-dev"])]),
+    // QJL's scoring kernels (AVX-512 with runtime dispatch, portable fallback).
+    .target(name: "CQJLKernels"),
 ]
 
 /// Test targets that carry committed fixtures (Tests/<name>/Fixtures).

@@ -10,6 +10,16 @@ public enum ScoringPath: String, Sendable, Hashable, Codable, CaseIterable {
     /// kernel's inner loop, theory.md §3.3), several keys in flight, each key's bytes reused
     /// across all query heads.
     case lookupTable
+    /// Exact, vectorized: 16-lane masked sums of S·q selected by the key's bits (AVX-512,
+    /// eight keys in flight, a fixed per-key reduction tree), for `Float` on CPUs with
+    /// AVX-512 F/BW/VL/DQ. Elsewhere (no AVX-512, or `Double`) it runs ``lookupTable``.
+    /// Agrees with ``plain`` up to Float summation order (relative 1e-5 of (c/m)·‖k‖·Σ|Sq|).
+    case vectorized
+    /// Approximate, never the default: S·q rounded to int8 levels per query
+    /// (`step = max|Sq|/127`), integer sums of the levels (AVX-512 VNNI when available, else
+    /// portable byte tables; both bit-identical). The error against the exact score is
+    /// bounded by ``QJLScoring/approximateErrorBounds(projectedQueries:constant:)``.
+    case approximateInt8
 }
 
 /// Scoring one or several queries against n sign-sketched keys (Algorithm 1, EstimateScores,
@@ -42,6 +52,8 @@ public enum QJLScoring {
     ///            = (c/m)·‖k_i‖·(2·Σ_b T_h[b][byte_b(k_i)] − Σ_r (S q_h)_r),
     /// T_h[b][v]   = Σ_{j: bit j of v set} (S q_h)_{8b+j}                    (lookup-table path)
     /// ```
+    /// ``ScoringPath/approximateInt8`` returns an approximation within
+    /// ``approximateErrorBounds(projectedQueries:constant:)``; every other path is exact.
     /// Keys are split into `threads` contiguous chunks run with `DispatchQueue.concurrentPerform`.
     /// Each key's score is computed by the same sequence of operations whatever the chunking,
     /// so results are bit-identical for every thread count.
@@ -50,7 +62,8 @@ public enum QJLScoring {
     ///   - constant: c, e.g. ``AsymmetricQJLEstimator/constant``.
     /// - Returns: an h×n matrix.
     /// - Throws: ``QJLError`` if the query width ≠ m, non-finite queries, or `threads < 1`.
-    /// - Complexity: plain O(h·n·m); lookup table O(h·(256·m/8) + h·n·m/8).
+    /// - Complexity: plain O(h·n·m); lookup table O(h·(256·m/8) + h·n·m/8); vectorized and
+    ///   int8 O(h·n·m/16) vector operations.
     public static func scores<Scalar: LinearAlgebraScalar>(
         projectedQueries: Matrix<Scalar>, keys: SignSketchBatch, constant: Double,
         path: ScoringPath = .lookupTable, threads: Int = 1
@@ -61,12 +74,17 @@ public enum QJLScoring {
         }
         guard threads >= 1 else { throw .invalidThreadCount(threads) }
         try validateFinite(projectedQueries.elements, what: "projected queries S·q")
+        if path == .approximateInt8, m > maximumInt8SketchDimension {
+            throw .invalidArgument("the int8 path needs m ≤ \(maximumInt8SketchDimension) (int32 sums), got m = \(m); use .vectorized")
+        }
         let output = scoreRange(projectedQueries: projectedQueries, keys: keys, constant: constant,
                                 path: path, threads: threads, range: 0..<n)
         return try matrix(heads, n, output)
     }
 
     /// Scores (h × range.count, row-major) of keys in `range`; inputs already validated.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func scoreRange<Scalar: LinearAlgebraScalar>(
         projectedQueries: Matrix<Scalar>, keys: SignSketchBatch, constant: Double,
         path: ScoringPath, threads: Int, range: Range<Int>
@@ -75,6 +93,24 @@ public enum QJLScoring {
         var output = [Scalar](repeating: 0, count: heads * n)
         guard heads > 0, n > 0 else { return output }
         let scale = Scalar(constant) / Scalar(m)
+        var path = path
+        switch path {
+        case .vectorized:
+            if let floatQueries = projectedQueries as? Matrix<Float>,
+               let scores = ScoringKernels.exactScores(projectedQueries: floatQueries, keys: keys, scale: Float(scale),
+                                                       threads: threads, range: range),
+               Scalar.self == Float.self {
+                return unsafeBitCast(scores, to: [Scalar].self)  // same type, checked above
+            }
+            path = .lookupTable
+        case .approximateInt8:
+            let queries = (0..<heads).map {
+                Int8Query(projectedQueries.elements[($0 * m)..<($0 * m + m)], paddedLength: 64 * keys.wordsPerKey)
+            }
+            return ScoringKernels.int8Scores(queries: queries, keys: keys, scale: scale, threads: threads, range: range)
+        case .plain, .lookupTable:
+            break
+        }
         let norms = keys.keyNorms.map { Scalar($0) }
         let chunkCount = min(threads, n)
         let chunkSize = (n + chunkCount - 1) / chunkCount
@@ -93,7 +129,7 @@ public enum QJLScoring {
                     }
                 }
             }
-        case .lookupTable:
+        case .lookupTable, .vectorized, .approximateInt8:
             let table = LookupTables(projectedQueries: projectedQueries)
             output.withUnsafeMutableBufferPointer { out in
                 let target = SendableBuffer(out)
@@ -106,6 +142,31 @@ public enum QJLScoring {
             }
         }
         return output
+    }
+
+    /// The largest m the int8 path accepts: 127·m < 2³¹ keeps the integer sums exact.
+    public static let maximumInt8SketchDimension = 16_000_000
+
+    /// Per-query error bounds of ``ScoringPath/approximateInt8``: for head h and key i,
+    ///
+    /// ```
+    /// |ŝ[h, i] − s[h, i]| ≤ bound[h]·‖k_i‖,
+    /// bound[h] = (|c|/m)·(E_h + 6u·(Σ_r |x_r| + E_h)),   E_h = Σ_r |x_r − step_h·q_r| ≤ m·step_h/2
+    /// ```
+    /// where s is the exact real-number score (c/m)·‖k_i‖·Σ_r x_r·(2·bit_r − 1) with the stored
+    /// norm, x = S·q_h, step_h = max_r |x_r|/127, q_r = round(x_r/step_h), u the unit roundoff.
+    /// - Throws: ``QJLError`` for non-finite queries.
+    /// - Complexity: O(h·m).
+    public static func approximateErrorBounds<Scalar: LinearAlgebraScalar>(
+        projectedQueries: Matrix<Scalar>, constant: Double
+    ) throws(QJLError) -> [Double] {
+        try validateFinite(projectedQueries.elements, what: "projected queries S·q")
+        let m = projectedQueries.columns
+        guard m >= 1 else { throw .invalidSketchDimension(m) }
+        return (0..<projectedQueries.rows).map { h in
+            Int8Query(projectedQueries.elements[(h * m)..<(h * m + m)], paddedLength: m)
+                .errorBoundPerUnitNorm(constant: constant, sketchDimension: m)
+        }
     }
 
     static func matrix<Scalar: LinearAlgebraScalar>(
@@ -193,4 +254,14 @@ struct LookupTables<Scalar: LinearAlgebraScalar>: Sendable {
             }
         }
     }
+}
+
+extension QJLScoring {
+    /// Whether ``ScoringPath/vectorized`` runs its AVX-512 kernel on this CPU (otherwise it
+    /// runs the lookup-table path).
+    public static var vectorizedKernelAvailable: Bool { ScoringKernels.exactKernelAvailable }
+
+    /// Whether ``ScoringPath/approximateInt8`` runs its AVX-512 VNNI kernel on this CPU
+    /// (otherwise portable C with bit-identical results).
+    public static var int8KernelAvailable: Bool { ScoringKernels.int8KernelAvailable }
 }
