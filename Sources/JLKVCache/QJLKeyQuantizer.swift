@@ -223,8 +223,31 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
     /// The block's itemized storage: sign bits, padding and norms of the inlier and outlier
     /// sketches, and the outlier channel indices (just sign bits, padding and key norms when
     /// `outlierCount == 0`). `totalBits == 8·block.allocatedBytes`.
+    /// ```
+    /// per key:   m sign bits + (64·⌈m/64⌉ − m) padding + one norm (16 or 32 bits)
+    ///            [+ m_O outlier sign bits + (64·⌈m_O/64⌉ − m_O) padding + one outlier norm]
+    /// per group: [outlierCount channel indices, 8 bits each (16 when d > 256)]
+    /// ```
     public func bitLedger(of block: QJLKeyBlock) -> BitLedger {
-        block.sketch.outlierCount == 0 ? block.sketch.inliers.bitLedger : block.sketch.bitLedger
+        let sketch = block.sketch, n = sketch.count
+        guard let outliers = sketch.outliers, sketch.outlierCount > 0 else { return sketch.inliers.bitLedger }
+        func part(_ batch: SignSketchBatch, _ label: String, _ rows: String) -> [BitLedger.Component] {
+            [.init(name: "\(label) sign bits (\(rows) = \(batch.sketchDimension) per key)", bits: n * batch.sketchDimension),
+             .init(name: "\(label) sign-bit padding (to 64-bit words)",
+                   bits: n * (64 * batch.wordsPerKey - batch.sketchDimension)),
+             .init(name: "\(label) norms (\(batch.normPrecision))", bits: n * batch.normPrecision.bitsPerNorm)]
+        }
+        let indexBits: Int
+        switch sketch.channelIndices {
+        case let .uint8(indices): indexBits = indices.count * 8
+        case let .uint16(indices): indexBits = indices.count * 16
+        }
+        return BitLedger(
+            components: part(sketch.inliers, "inlier", "m") + part(outliers, "outlier", "m_O") + [
+                .init(name: "outlier channel indices (\(sketch.outlierCount) per group of \(n), "
+                    + "\(indexBits / max(1, sketch.outlierCount))-bit)", bits: indexBits),
+            ],
+            tokens: n, coordinatesPerToken: headDimension)
     }
 }
 
