@@ -72,6 +72,9 @@ var targets: [Target] = [
     .target(name: "CQJLKernels"),
 ]
 
+/// Extra dependencies of a test target beyond its library's (JLKVCacheTests reads real keys with JLNumpy).
+let extraTestDependencies: [String: [Target.Dependency]] = ["JLKVCacheTests": ["JLNumpy"]]
+
 /// Test targets that carry committed fixtures (Tests/<name>/Fixtures).
 let testsWithFixtures: Set<String> = ["JLNumpyTests"]
 
@@ -79,7 +82,8 @@ for library in libraries {
     targets.append(.target(name: library.name, dependencies: library.dependencies))
     targets.append(.testTarget(
         name: "\(library.name)Tests",
-        dependencies: [.byName(name: library.name)] + library.dependencies,
+        dependencies: [.byName(name: library.name)] + library.dependencies
+            + (extraTestDependencies["\(library.name)Tests"] ?? []),
         resources: testsWithFixtures.contains("\(library.name)Tests") ? [.copy("Fixtures")] : nil))
 }
 for experiment in experiments {

@@ -1,3 +1,5 @@
+import QJL
+
 /// Errors from the quantized KV cache layer. Every case names what was wrong in one line.
 public enum KVCacheError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A group size does not divide the length it partitions (head dimension or buffer size).
@@ -14,6 +16,8 @@ public enum KVCacheError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidParameter(name: String, value: Int, requirement: String)
     /// A group's minimum or scale does not fit Float16 (|value| > 65504).
     case halfPrecisionOverflow(what: String, value: Double)
+    /// A QJL sketch or transform operation failed (``QJLKeyQuantizer``); the wrapped error says why.
+    case sketch(QJLError)
 
     public var description: String {
         switch self {
@@ -31,6 +35,8 @@ public enum KVCacheError: Error, Equatable, Sendable, CustomStringConvertible {
             "invalid \(name) \(value): must be \(requirement)"
         case let .halfPrecisionOverflow(what, value):
             "\(what) \(value) exceeds the Float16 range ±65504; rescale the input"
+        case let .sketch(error):
+            "QJL key sketch failed: \(error.description)"
         }
     }
 }
