@@ -105,7 +105,7 @@ public struct OutlierSplitSketch: Sendable, Hashable {
             }
             let truncated = try QJLScoring.matrix(keys.rows, outlierSketchDimension, firstRows)
             self.outliers = try SignSketchBatch(projections: truncated, keyNorms: rowNorms(outlierKeys), inputDimension: d,
-                                                normPrecision: normPrecision, normLabel: "outlier norms")
+                                                normPrecision: normPrecision, normLabel: "norms ‖k_O‖")
             self.outlierSketchDimension = outlierSketchDimension
         } else {
             self.outliers = nil
