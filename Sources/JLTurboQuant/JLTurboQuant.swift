@@ -1,1 +1,0 @@
-// JLTurboQuant: placeholder until its issue lands.
