@@ -145,18 +145,23 @@ struct DistortionTests {
     func statedLemmaViolated() async throws {
         // P(fail) ≈ 0.0077 (CLT); "violated" needs k ≥ 7 failures of 3000 (Wilson lower > 0.000999).
         // For an arbitrary seed P(k ≤ 6) = P(Binomial(3000, 0.0077) ≤ 6) ≈ 2.5e-5; at m = 2490 the
-        // corrected verdict ("violated" needs Wilson lower > 0.000998 at n = 500: k ≥ 3) has probability
-        // P(Binomial(500, 6.9e-5) ≥ 3) ≈ 6e-9.
+        // corrected verdict at 1000 trials is "violated" only for k ≥ 3 failures (Wilson lower > 0.000998),
+        // probability P(Binomial(1000, 6.85e-5) ≥ 3) ≈ 5.4e-5 (checked below).
         func report(_ m: Int, trials: Int) async throws -> DistortionReport {
             let experiment = try distortionExperiment(["--transforms", "gaussian", "--sketch-dimensions", "\(m)", "--no-attention"])
             let outcome = try await runDistortion(experiment, ["--trials", "\(trials)", "--threads", "2", "--quiet"])
             return try ResultCoding.makeDecoder().decode(ReportFile<DistortionExperiment>.self, from: outcome.json).report
         }
         let stated = try #require(try await report(1115, trials: 3000).distortion.first)
-        let corrected = try #require(try await report(2490, trials: 500).distortion.first)  // 500 trials: P(k ≥ 1) ≈ 3.4%, still far from "violated" 
+        let corrected = try #require(try await report(2490, trials: 1000).distortion.first)
         #expect(stated.verdictStated == .violated)
         #expect(corrected.verdictCorrected != .violated)
         #expect(try BinomialTail.atLeast(7, trials: 3000, probability: 0.0077) > 1 - 1e-4)
+        #expect(try BinomialTail.atLeast(3, trials: 1000, probability: 6.85e-5) < 1e-4)
+        #expect(try ConfidenceInterval.wilson(successes: 3, trials: 1000, level: 0.95).lower > corrected.correctedDelta)
+        #expect(try ConfidenceInterval.wilson(successes: 2, trials: 1000, level: 0.95).lower <= corrected.correctedDelta)
+        #expect(try ConfidenceInterval.wilson(successes: 7, trials: 3000, level: 0.95).lower > stated.statedDelta)
+        #expect(try ConfidenceInterval.wilson(successes: 6, trials: 3000, level: 0.95).lower <= stated.statedDelta)
     }
 
     @Test("bad options are one-line usage errors")
