@@ -16,7 +16,7 @@ func distortionExperiment(_ arguments: [String], seed: UInt64 = CommonOptions.de
 
 /// A small but complete configuration: both parts, two transforms, two angles.
 let smallArguments = ["--dimension", "16", "--sketch-dimensions", "8,24,40", "--angles", "90,60",
-                      "--epsilons", "0.1,0.3", "--attention-sketch-dimensions", "16,48"]
+                      "--epsilons", "0.1,0.3", "--attention-sketch-dimensions", "16,48", "--attention-trials", "30"]
 
 func runDistortion(_ experiment: DistortionExperiment, _ arguments: [String]) async throws -> SessionOutcome {
     let settings = try CommonOptions.parse(arguments).settings()
@@ -49,6 +49,8 @@ struct DistortionTests {
         #expect(other.json != one.json)  // the seed matters (guards against a constant output)
         #expect(one.svg?.hasPrefix("<svg") == true || one.svg?.contains("<svg") == true)
         #expect(one.csv?.contains("lemma35,gaussian,8,") == true)
+        let report = try ResultCoding.makeDecoder().decode(ReportFile<DistortionExperiment>.self, from: one.json).report
+        #expect(report.trials == 60 && report.attention.allSatisfy { $0.trials == 30 })  // --attention-trials 30 spans blocks 0 and 1
     }
 
     @Test("verdicts: violated iff the Wilson interval lies above δ, holds iff at or below, else inconclusive")

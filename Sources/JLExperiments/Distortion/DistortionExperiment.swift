@@ -167,7 +167,7 @@ public struct DistortionExperiment: Experiment {
                     }
                 }
             }
-            if attentionRunner != nil {
+            if attentionRunner != nil, trial < attention?.trialLimit ?? 0 {
                 try attentionRunner?.runTrial(stream: stream.child("attention"), epsilons: epsilons)
             }
             accumulator.trials += 1

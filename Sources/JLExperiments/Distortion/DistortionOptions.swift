@@ -25,6 +25,9 @@ public struct DistortionOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("attention-sketch-dimensions"), help: "Comma-separated m sweep of the attention part (default 64,128,256,512,1024 plus ⌈2r²ε⁻² ln n⌉ per ε).")
     public var attentionSketchDimensions: String?
 
+    @Option(name: .customLong("attention-trials"), help: "The attention part runs on the first N trials only (each costs an m_max×d Gaussian S and a gemm, ~100× a Lemma 3.5 trial).")
+    public var attentionTrials: Int = AttentionWorkload.defaultTrialLimit
+
     @Flag(name: .customLong("no-attention"), help: "Skip the Theorem 3.6 attention part.")
     public var noAttention = false
 
@@ -75,7 +78,8 @@ public struct DistortionOptions: ParsableArguments, Sendable {
             } else {
                 attentionSweep = AttentionWorkload.defaultSketchDimensions(epsilons: epsilonList, maxNorm: maxNorm, tokenCount: input.tokenCount)
             }
-            workload = try AttentionWorkload(input: input, source: source.summary, maxNorm: maxNorm, sketchDimensions: attentionSweep)
+            workload = try AttentionWorkload(input: input, source: source.summary, maxNorm: maxNorm, sketchDimensions: attentionSweep,
+                                         trialLimit: attentionTrials)
         }
         return try DistortionExperiment(
             inputDimension: inputDimension, transforms: transformList, epsilons: epsilonList,
@@ -101,7 +105,7 @@ extension DistortionExperiment {
       corrected m (1209, 2490): at the stated m the failure rate is about 7x delta (lemma violated), at the
       corrected m it is below delta (bound holds).
       Part 2, Theorem 3.6: n keys and a query (synthetic LLM-like keys by default, or --keys/--queries),
-      scaled to max norm r, one Gaussian S per trial. Scores S = softmax(a), a_j = <q,k_j>, no 1/sqrt(d).
+      scaled to max norm r, one Gaussian S per trial, on the first --attention-trials trials (default 250). Scores S = softmax(a), a_j = <q,k_j>, no 1/sqrt(d).
       The theorem promises max_i |S^_i - S_i|/S_i <= 3 eps with probability 1 - 1/poly(n) (the proof's union
       bound n * n^(-3/(2+2 eps))), assuming m >= 2 r^2 eps^-2 ln n, r <= 1 and eps <= 0.381.
       Logits: e = ||a^ - a||/||a|| against E e^2 = C/m exactly, C = sum_j[(pi/2)||q||^2||k_j||^2 - a_j^2]/sum_j a_j^2,
@@ -118,6 +122,8 @@ extension DistortionExperiment {
       mean max|dS|/S, worst   mean and worst over trials of max_i |S^_i - S_i|/S_i; compare with 3 eps.
       mean e, 95% t, sqrt(C/m), vs sqrt(C/m)   the mean logit error with a t interval against the Jensen bound.
       mean e^2, 99.9% t, C/m exact, verdict    agrees iff the exact C/m lies in the 99.9% t interval.
+      MSE/exact       mean squared error of Prod_m over the trials divided by its exact value (Var + bias^2,
+                      theory.md §2.1, §2.3); about 1 +- 3 sqrt(2/trials).
 
     HOW IT IS COMPUTED (exact, and fast)
       Gaussian and Haar-orthogonal sketches are rotation invariant, so q, k are put in span(e0, e1) and only

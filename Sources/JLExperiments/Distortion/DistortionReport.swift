@@ -230,6 +230,7 @@ extension DistortionExperiment {
 
     func attentionReport(_ workload: AttentionWorkload, _ sum: AttentionAccumulator) throws(ExperimentError) -> ([AttentionRow], [LogitRow]) {
         let n = sum.trials
+        guard n >= 1 else { return ([], []) }
         var rows: [AttentionRow] = []
         var logitRows: [LogitRow] = []
         do {

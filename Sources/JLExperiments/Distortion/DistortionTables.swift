@@ -19,9 +19,9 @@ extension DistortionExperiment {
         add("Lemma 3.5: P(|Prod_QJL − ⟨q,k⟩| > ε‖q‖‖k‖), unit q, k at angle θ, d = \(inputDimension), \(report.trials) trials (95% Wilson; verdict: violated iff the interval lies above δ, holds iff at or below)",
             distortionTable(report))
         if !report.attention.isEmpty {
-            add("Theorem 3.6: max_i |Ŝ_i − S_i|/S_i > 3ε, softmax without 1/√d, one Gaussian S per trial; keys: \(report.attentionSource ?? "?"); promise n·n^(−3/(2+2ε)) only when every assumption holds",
+            add("Theorem 3.6: max_i |Ŝ_i − S_i|/S_i > 3ε, softmax without 1/√d, \(report.attention.first?.trials ?? 0) trials (--attention-trials), one Gaussian S per trial; keys: \(report.attentionSource ?? "?"); promise n·n^(−3/(2+2ε)) only when every assumption holds",
                 attentionTable(report))
-            add("Theorem 3.6 logits: e = ‖â − a‖/‖a‖; E e ≤ √(C/m) (Jensen) and E e² = C/m exactly, C = Σ_j[(π/2)‖q‖²‖k_j‖² − a_j²]/Σ_j a_j² (theory.md §2.8)",
+            add("Theorem 3.6 logits (same trials): e = ‖â − a‖/‖a‖; E e ≤ √(C/m) (Jensen) and E e² = C/m exactly, C = Σ_j[(π/2)‖q‖²‖k_j‖² − a_j²]/Σ_j a_j² (theory.md §2.8)",
                 logitTable(report))
         }
         if lines.last == "" { lines.removeLast() }
@@ -45,7 +45,7 @@ extension DistortionExperiment {
     func distortionTable(_ report: DistortionReport) -> TextTable {
         var table = TextTable(headers: [
             "transform", "m", "ε", "θ°", "fail/n", "P̂", "95% Wilson", "δ stated", "δ corrected", "CLT",
-            "vs stated", "vs corrected", "n to decide (stated; corrected)",
+            "vs stated", "vs corrected", "n to decide (stated; corrected)", "MSE/exact",
         ])
         for row in report.distortion {
             let decide = [Self.decide(row.trialsToDecideStated), Self.decide(row.trialsToDecideCorrected)]
@@ -57,7 +57,8 @@ extension DistortionExperiment {
                 Format.significant(row.cltFailureProbability, digits: 3),
                 row.statedDelta >= 1 ? "holds (vacuous)" : row.verdictStated.rawValue,
                 row.correctedDelta >= 1 ? "holds (vacuous)" : row.verdictCorrected.rawValue,
-                decide.allSatisfy(\.isEmpty) ? "" : decide.map { $0.isEmpty ? "—" : $0 }.joined(separator: "; "),
+                decide.allSatisfy(\.isEmpty) ? "—" : decide.map { $0.isEmpty ? "—" : $0 }.joined(separator: "; "),
+                row.exactMeanSquaredError > 0 ? Format.fixed(row.meanSquaredError / row.exactMeanSquaredError, decimals: 3) : "—",
             ])
         }
         return table
