@@ -151,10 +151,12 @@ extension DistortionExperiment {
     /// Two panels: failure probability vs m (log–log) with Wilson bands, the stated and corrected
     /// δ(m) dashed and δ reference lines; the logit relative error vs m with √(C/m) dashed.
     public func plot(for report: DistortionReport, manifest: RunManifest) -> String? {
-        let floor = 0.5 / Double(Swift.max(report.trials, 1))  // below any non-zero rate: keeps zero-rate bands drawable on log axes
-        var failure = Plot(title: "Lemma 3.5: failure probability vs m (\(report.trials) trials)",
+        // The bottom of the y axis: 1e-5, or lower for runs large enough to resolve smaller rates.
+        let bottom = Swift.min(1e-5, 0.05 / Double(Swift.max(report.trials, 1)))
+        var failure = Plot(title: "Lemma 3.5 failure rate (\(report.trials) trials)",
                            xLabel: "sketch dimension m", yLabel: "P(|Prod − ⟨q,k⟩| > ε)",
-                           xScale: .log10, yScale: .log10, legendPosition: .outsideRight)
+                           xScale: .log10, yScale: .log10, yRange: bottom...1.5,
+                           width: 760, height: 560, legendPosition: .bottomLeft)
         do {
             var groups: [String: [DistortionRow]] = [:]
             var order: [String] = []
@@ -166,8 +168,9 @@ extension DistortionExperiment {
             for key in order {
                 let rows = groups[key] ?? []
                 let m = rows.map { Double($0.sketchDimension) }
-                try failure.band(x: m, lower: rows.map { Swift.max($0.wilsonLower, floor) },
-                                 upper: rows.map { Swift.max($0.wilsonUpper, floor) }, label: "95% Wilson, \(key)")
+                // A zero lower end (no failures) is drawn at the bottom edge of the log axis.
+                try failure.band(x: m, lower: rows.map { Swift.max($0.wilsonLower, bottom) },
+                                 upper: rows.map { Swift.max($0.wilsonUpper, bottom) }, label: "95% Wilson, \(key)")
                 try failure.line(x: m, y: rows.map(\.failureRate), label: "P̂, \(key)", markers: true)
                 try failure.line(x: m, y: rows.map(\.cltFailureProbability), label: "CLT, \(key)", style: .dotted)
             }
@@ -183,9 +186,9 @@ extension DistortionExperiment {
             for delta in Self.checkpointFailureProbabilities { failure.horizontalLine(at: delta, label: "δ = \(delta)") }
             var panels = [failure]
             if !report.logits.isEmpty {
-                var logit = Plot(title: "Theorem 3.6 logits: relative error vs m",
+                var logit = Plot(title: "Theorem 3.6 logit error",
                                  xLabel: "sketch dimension m", yLabel: "‖â − a‖ / ‖a‖",
-                                 xScale: .log10, yScale: .log10, legendPosition: .outsideRight)
+                                 xScale: .log10, yScale: .log10, width: 560, height: 560, legendPosition: .topRight)
                 let m = report.logits.map { Double($0.sketchDimension) }
                 try logit.errorBars(x: m, lower: report.logits.map(\.meanLower), upper: report.logits.map(\.meanUpper),
                                     center: report.logits.map(\.meanRelativeError), label: "mean e, 95% t")
