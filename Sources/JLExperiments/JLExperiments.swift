@@ -1,1 +1,0 @@
-// JLExperiments: placeholder until its issue lands.
