@@ -1,0 +1,11 @@
+import JLExperimentKit
+
+/// Every experiment whose shards `exp-merge` can combine. Add each new experiment here.
+public enum ExperimentCatalog {
+    /// A registry holding every experiment of this module.
+    public static var registry: ExperimentRegistry {
+        var registry = ExperimentRegistry()
+        registry.register(DistortionExperiment.self)
+        return registry
+    }
+}
