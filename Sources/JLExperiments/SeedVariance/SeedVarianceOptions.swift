@@ -66,29 +66,43 @@ extension SeedVarianceExperiment {
     /// The `--help` discussion.
     public static let helpText = """
     WHAT IT CHECKS
-      Robustness under different random seeds: one QJL configuration (default Gaussian S,
-      d = 128, m = 256, q ⟂ k, ε = 0.1) is run with T inner trials under each of S master seeds
-      (default 20 × 400). Master seed s is derived from --seed; the worst one is printed, so a
-      bad seed can be rerun. Shards split the seeds (one block per seed); exp-merge recombines.
+      Robustness under different random seeds: one QJL configuration (default
+      Gaussian S, d = 128, m = 256, q ⟂ k, ε = 0.1) is run with T inner trials
+      under each of S master seeds (default 20 × 400). Master seed s is
+      derived from --seed; the worst one is printed, so a bad seed can be
+      rerun. Shards split the seeds (one block per seed); exp-merge
+      recombines.
 
     FORMULAS (theory.md §1.4, §2.1, §2.8)
-      Var_exact   = ((π/2)‖q‖²‖k‖² − <q,k>²)/m for Gaussian S (§2.3 block formula for orthogonal rows)
-      mean error  theory 0 (c_d−1 times <q,k> for √d rows with the paper constant); sd across seeds √(Var/T)
-      failure     P(|est − <q,k>| > ε) ≈ 2Φ̄(ε/√Var) (CLT; Lemma 3.5 discussion, §1.4)
-      logit error E‖â − a‖²/‖a‖² = Σ_j[(π/2)‖q‖²‖k_j‖² − a_j²]/(m Σ_j a_j²) (Gaussian S; its square root is shown)
+      Var_exact   = ((π/2)‖q‖²‖k‖² − <q,k>²)/m for Gaussian S (§2.3 block
+                  formula for orthogonal rows)
+      mean error  theory 0 (c_d−1 times <q,k> for √d rows with the paper
+                  constant); sd across seeds √(Var/T)
+      failure     P(|est − <q,k>| > ε) ≈ 2Φ̄(ε/√Var) (CLT; Lemma 3.5
+                  discussion, §1.4)
+      logit error E‖â − a‖²/‖a‖² = Σ_j[(π/2)‖q‖²‖k_j‖² − a_j²]/(m Σ_j a_j²)
+      (Gaussian S; its square root is shown)
       Var ratio   per-seed s²/Var_exact, expected 1 with sd ≈ √(2/(T−1))
 
     COLUMNS
-      theory         the closed-form value of the per-seed metric ("none" where none exists)
-      mean, std      mean and standard deviation of the per-seed values across the S seeds
-      expected std   the theoretical sd of one seed's value: std should be close to it
-      min, max       the extremes over seeds; worst seed: index (master seed value) farthest from theory
-      pooled CI      interval for the metric from all S·T trials together (Student t for the mean
-                     error and E‖â−a‖²/‖a‖² (shown as its square root), Wilson for the failure rate,
-                     chi-square widened for kurtosis for the variance ratio)
-      theory in CI   ✓ if the theory lies in the pooled interval (the failure theory is a CLT approximation)
-      across seeds   Var over seeds of the per-seed mean error divided by Var_exact/T, with its
-                     chi-square interval on S − 1 degrees of freedom: ✓ means the seed-to-seed spread is
-                     exactly what the estimator's variance predicts (no seed-dependent systematic error)
-    """
+      theory         the closed-form value of the per-seed metric ("none"
+                     where none exists)
+      mean, std      mean and standard deviation of the per-seed values across
+                     the S seeds
+      expected std   the theoretical sd of one seed's value: std should be
+                     close to it
+      min, max       the extremes over seeds; worst seed: index (master seed
+                     value) farthest from theory
+      pooled CI      interval for the metric from all S·T trials together
+                     (Student t for the mean error and E‖â−a‖²/‖a‖² (shown as
+                     its square root), Wilson for the failure rate, chi-square
+                     widened for kurtosis for the variance ratio)
+      theory in CI   ✓ if the theory lies in the pooled interval (the failure
+                     theory is a CLT approximation)
+      across seeds   Var over seeds of the per-seed mean error divided by
+                     Var_exact/T, with its chi-square interval on S − 1
+                     degrees of freedom: ✓ means the seed-to-seed spread is
+                     exactly what the estimator's variance predicts (no
+                     seed-dependent systematic error)
+"""
 }
