@@ -117,13 +117,13 @@ Notebook.main(name: "nb-01-jl-lemma", title: "The Johnson–Lindenstrauss lemma,
     for m in sketchDimensions {
         let range = 0.4...1.6
         var plot = Plot(title: "m = \(m), d = \(d)", xLabel: "‖Sx‖² / (m‖x‖²)", yLabel: "density",
-                        xRange: range, width: 480, height: 360)
+                        xRange: range, width: 560, height: 400, legendPosition: .topRight)
         for family in families {
             let curve = density(ratios["\(family.name)-\(m)"] ?? [], range: range, bins: nb.options.pick(full: 40, quick: 12))
             try plot.line(x: curve.x, y: curve.y, label: family.name, markers: true)
         }
         let grid = stride(from: range.lowerBound, through: range.upperBound, by: 0.01).map { $0 }
-        try plot.dashedLine(x: grid, y: grid.map { scaledChiSquaredDensity($0, m: m) }, label: "χ²ₘ/m (Gaussian, exact)")
+        try plot.dashedLine(x: grid, y: grid.map { scaledChiSquaredDensity($0, m: m) }, label: "Gaussian, exact law")
         panels.append(plot)
     }
     try nb.figure(name: "norm-ratios",
@@ -153,7 +153,7 @@ Notebook.main(name: "nb-01-jl-lemma", title: "The Johnson–Lindenstrauss lemma,
     var scatterPanels: [Plot] = []
     for m in sketchDimensions {
         var scatter = Plot(title: "Gaussian sketch, m = \(m)", xLabel: "‖xᵢ − xⱼ‖² / d",
-                           yLabel: "‖S(xᵢ − xⱼ)‖² / (m·d)", width: 480, height: 360)
+                           yLabel: "‖S(xᵢ − xⱼ)‖² / (m·d)", width: 560, height: 400, legendPosition: .topLeft)
         for family in families {
             let transform = try family.kind.make(inputDimension: d, sketchDimension: m,
                                                  seed: trialSeed(nb.seed, "pairs-\(family.name)", m), as: Double.self)
@@ -211,7 +211,7 @@ Notebook.main(name: "nb-01-jl-lemma", title: "The Johnson–Lindenstrauss lemma,
     let epsilons = [0.5, 0.35, 0.25]
     var boundRows: [[String]] = []
     var sweep = Plot(title: "Worst pairwise distortion, n = \(n), d = \(d)", xLabel: "sketch dimension m",
-                     yLabel: "median of max |ratio − 1|", xScale: .log10, yScale: .log10)
+                     yLabel: "median of max |ratio − 1|", xScale: .log10, yScale: .log10, legendPosition: .bottomLeft)
     try sweep.line(x: grid.map(Double.init), y: medianWorst, label: "Gaussian S (median of \(sweepTrials))", markers: true)
     let theoryCurve = grid.map { (8 * log(Double(n)) / Double($0)).squareRoot() }
     try sweep.dashedLine(x: grid.map(Double.init), y: theoryCurve, label: "√(8 ln n / m)")

@@ -161,21 +161,21 @@ Notebook.main(name: "nb-02-sign-projections", title: "Sign random projections: S
     nb.table(columns: ["m", "exact E (symmetric)", "2nd-order approx.", "measured (99 %)", "z vs exact", "asymmetric QJL (99 %)"],
              rows: biasRows, caption: "Estimates of ⟨q, k⟩ = cos \(theta.fixed(0)) = \(cos(theta).fixed(6)) over \(biasTrials) sketches per m, unit q, k")
     var biasPlot = Plot(title: "Mean estimate of cos θ at θ = \(theta.fixed(0)) rad", xLabel: "sketch dimension m",
-                        yLabel: "E[estimate]", xScale: .log10)
+                        yLabel: "E[estimate]", xScale: .log10, legendPosition: .bottomRight)
     let dense = Array(stride(from: 4, through: 256, by: 1))
     try biasPlot.line(x: dense.map(Double.init),
                       y: try dense.map { try symmetricSimHashMoments(queryNorm: 1, keyNorm: 1, angle: theta, sketchDimension: $0).mean },
-                      label: "symmetric, exact Re[(1 − p + p e^{iπ/m})^m]")
+                      label: "symmetric, exact mean")
     let ms = sweep.map(Double.init)
-    try biasPlot.errorBars(x: ms, lower: symmetric.map { $0.mean - 2.576 * ($0.standardErrorOfMean ?? 0) },
+    try biasPlot.errorBars(x: ms.map { $0 * 0.95 }, lower: symmetric.map { $0.mean - 2.576 * ($0.standardErrorOfMean ?? 0) },
                            upper: symmetric.map { $0.mean + 2.576 * ($0.standardErrorOfMean ?? 0) },
-                           center: symmetric.map(\.mean), label: "symmetric, measured (99 %)")
-    try biasPlot.errorBars(x: ms, lower: asymmetric.map { $0.mean - 2.576 * ($0.standardErrorOfMean ?? 0) },
+                           center: symmetric.map(\.mean), label: "symmetric, Monte Carlo (99 %)")
+    try biasPlot.errorBars(x: ms.map { $0 * 1.05 }, lower: asymmetric.map { $0.mean - 2.576 * ($0.standardErrorOfMean ?? 0) },
                            upper: asymmetric.map { $0.mean + 2.576 * ($0.standardErrorOfMean ?? 0) },
-                           center: asymmetric.map(\.mean), label: "asymmetric QJL, measured (99 %)")
+                           center: asymmetric.map(\.mean), label: "asymmetric QJL, Monte Carlo (99 %)")
     biasPlot.horizontalLine(at: cos(theta), label: "cos θ = \(cos(theta).fixed(4))")
     try nb.figure(name: "symmetric-bias", svg: biasPlot.render(),
-                  caption: "The symmetric estimator's mean (exact curve and Monte Carlo) stays below cos θ and approaches it only like 1/m; the asymmetric estimator is centred on cos θ at every m.")
+                  caption: "The symmetric estimator's mean (exact curve Re[(1 − p + p·e^{iπ/m})^m] and Monte Carlo) stays below cos θ and approaches it only like 1/m; the asymmetric estimator is centred on cos θ at every m (points nudged sideways to stay apart).")
     let at64 = sweep.firstIndex(of: 64) ?? 0
     nb.markdown("""
         At m = 64 the exact mean is \(exactMeans[at64].fixed(6)) against cos 1 = \(cos(theta).fixed(6)): a bias of \
