@@ -6,9 +6,11 @@ import Testing
 /// A fresh unique directory under /tmp (never a fixed name: other processes share /tmp).
 func temporaryDirectory() throws -> String {
     var template = Array("/tmp/jlnotebook-test-XXXXXX".utf8CString)
-    let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress) }
-    let path = try #require(made.map { String(cString: $0) })
-    return path
+    let made: String? = template.withUnsafeMutableBufferPointer { buffer in
+        guard let base = buffer.baseAddress, let result = mkdtemp(base) else { return nil }
+        return String(cString: result)
+    }
+    return try #require(made)
 }
 
 func listing(_ directory: String) -> [String] {
@@ -75,6 +77,8 @@ struct SourceCellTests {
         #expect(cells[2].text == "let x = 1")       // implicit code after the prose
         #expect(cells[3].text == "let y = 2\nnb.markdown(...)")
         #expect(cells.last?.lastLine == 14)
+        // After [end], later markers are ignored: nothing more is shown.
+        #expect(SourceCell.parse("a\n// %% [end]\n// %% shown?\nb").map(\.kind) == [.hidden, .hidden])
         // Contiguous cover: each cell starts right after the previous one ends.
         for (a, b) in zip(cells, cells.dropFirst()) { #expect(b.firstLine == a.lastLine + 1) }
     }
