@@ -212,11 +212,7 @@ public struct Notebook: Sendable {
                 throw .cannotCreateDirectory(path: directory, reason: "it exists and is not a directory")
             }
         } else {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw .cannotCreateDirectory(path: directory, reason: Self.reason(error))
-            }
+            try Self.makeDirectories(directory)
         }
         do { try AtomicFile.checkWritable(path: documentPath, overwrite: .replace) } catch { throw .output(error) }
     }
@@ -255,12 +251,23 @@ public struct Notebook: Sendable {
         directory.hasSuffix("/") ? directory + file : directory + "/" + file
     }
 
-    static func reason(_ error: any Error) -> String {
-        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
-           posix.domain == NSPOSIXErrorDomain, let message = strerror(Int32(posix.code)) {
-            return String(cString: message)
+    /// `mkdir -p` with a one-line reason naming the component that failed.
+    static func makeDirectories(_ directory: String) throws(NotebookError) {
+        var prefix = directory.hasPrefix("/") ? "/" : ""
+        for component in directory.split(separator: "/") {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: prefix, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw .cannotCreateDirectory(path: directory, reason: "'\(prefix)' is a file, not a directory")
+                }
+                continue
+            }
+            if mkdir(prefix, 0o777) != 0 && errno != EEXIST {
+                let message = strerror(errno).map { String(cString: $0) } ?? "error \(errno)"
+                throw .cannotCreateDirectory(path: directory, reason: "cannot create '\(prefix)': \(message)")
+            }
         }
-        return (error as NSError).localizedDescription.replacingOccurrences(of: "\n", with: " ")
     }
 }
 
