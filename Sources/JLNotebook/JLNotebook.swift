@@ -1,1 +1,0 @@
-// JLNotebook: placeholder until its issue lands.
