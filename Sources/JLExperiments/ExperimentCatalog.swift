@@ -6,6 +6,8 @@ public enum ExperimentCatalog {
     public static var registry: ExperimentRegistry {
         var registry = ExperimentRegistry()
         registry.register(DistortionExperiment.self)
+        registry.register(UnbiasednessExperiment.self)
+        registry.register(SeedVarianceExperiment.self)
         return registry
     }
 }
