@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One shard of an experiment per Slurm array task (docs/cluster.md). Edit the lines below.
 # Build once before submitting:
-#   swift build -c release --product exp-distortion --product exp-merge
+#   swift build -c release
 # Submit and merge:
 #   jobid=$(sbatch --parsable Scripts/slurm-shards.sh)
 #   sbatch --dependency=afterok:$jobid --wrap ".build/release/exp-merge results/distortion/shard-*.json --json results/distortion/all.json"
