@@ -52,14 +52,18 @@ AVX2_FMA INLINE __m256 fwht_lanes_f32(__m256 v) {
 /* All stages of a block of R registers (8R floats, R <= 16) held in registers. */
 AVX2_FMA INLINE void fwht_block_f32(float *p, const int R) {
     __m256 r[16];
+    _Pragma("unroll")
     for (int i = 0; i < R; i++) r[i] = fwht_lanes_f32(_mm256_loadu_ps(p + 8 * i));
+    _Pragma("unroll")
     for (int h = 1; h < R; h *= 2)
+        _Pragma("unroll")
         for (int i = 0; i < R; i++)
             if (!(i & h)) {
                 const __m256 a = r[i], b = r[i + h];
                 r[i] = _mm256_add_ps(a, b);
                 r[i + h] = _mm256_sub_ps(a, b);
             }
+    _Pragma("unroll")
     for (int i = 0; i < R; i++) _mm256_storeu_ps(p + 8 * i, r[i]);
 }
 
@@ -70,14 +74,18 @@ AVX2_FMA INLINE void fwht_columns_f32(float *x, size_t n, size_t h, const int L)
     for (size_t start = 0; start < n; start += span)
         for (size_t i = start; i < start + h; i += 8) {
             __m256 r[8];
+            _Pragma("unroll")
             for (int j = 0; j < R; j++) r[j] = _mm256_loadu_ps(x + i + j * h);
+            _Pragma("unroll")
             for (int s = 1; s < R; s *= 2)
+                _Pragma("unroll")
                 for (int j = 0; j < R; j++)
                     if (!(j & s)) {
                         const __m256 a = r[j], b = r[j + s];
                         r[j] = _mm256_add_ps(a, b);
                         r[j + s] = _mm256_sub_ps(a, b);
                     }
+            _Pragma("unroll")
             for (int j = 0; j < R; j++) _mm256_storeu_ps(x + i + j * h, r[j]);
         }
 }
@@ -111,14 +119,18 @@ AVX2_FMA INLINE __m256d fwht_lanes_f64(__m256d v) {
 
 AVX2_FMA INLINE void fwht_block_f64(double *p, const int R) {
     __m256d r[16];
+    _Pragma("unroll")
     for (int i = 0; i < R; i++) r[i] = fwht_lanes_f64(_mm256_loadu_pd(p + 4 * i));
+    _Pragma("unroll")
     for (int h = 1; h < R; h *= 2)
+        _Pragma("unroll")
         for (int i = 0; i < R; i++)
             if (!(i & h)) {
                 const __m256d a = r[i], b = r[i + h];
                 r[i] = _mm256_add_pd(a, b);
                 r[i + h] = _mm256_sub_pd(a, b);
             }
+    _Pragma("unroll")
     for (int i = 0; i < R; i++) _mm256_storeu_pd(p + 4 * i, r[i]);
 }
 
@@ -128,27 +140,30 @@ AVX2_FMA INLINE void fwht_columns_f64(double *x, size_t n, size_t h, const int L
     for (size_t start = 0; start < n; start += span)
         for (size_t i = start; i < start + h; i += 4) {
             __m256d r[8];
+            _Pragma("unroll")
             for (int j = 0; j < R; j++) r[j] = _mm256_loadu_pd(x + i + j * h);
+            _Pragma("unroll")
             for (int s = 1; s < R; s *= 2)
+                _Pragma("unroll")
                 for (int j = 0; j < R; j++)
                     if (!(j & s)) {
                         const __m256d a = r[j], b = r[j + s];
                         r[j] = _mm256_add_pd(a, b);
                         r[j + s] = _mm256_sub_pd(a, b);
                     }
+            _Pragma("unroll")
             for (int j = 0; j < R; j++) _mm256_storeu_pd(x + i + j * h, r[j]);
         }
 }
 
 AVX2_FMA void jl_fwht_f64_avx2(double *x, size_t n) {
-    size_t block = n < 64 ? n : 64;
+    size_t block = n < 32 ? n : 32;
     switch (block) {
     case 4: fwht_block_f64(x, 1); break;
     case 8: fwht_block_f64(x, 2); break;
     case 16: fwht_block_f64(x, 4); break;
-    case 32: fwht_block_f64(x, 8); break;
     default:
-        for (size_t start = 0; start < n; start += 64) fwht_block_f64(x + start, 16);
+        for (size_t start = 0; start < n; start += 32) fwht_block_f64(x + start, 8);
     }
     size_t h = block;
     while (8 * h <= n) { fwht_columns_f64(x, n, h, 3); h *= 8; }
@@ -170,6 +185,7 @@ AVX2_ONLY INLINE void mulhilo8(__m256i a, __m256i m, __m256i *hi, __m256i *lo) {
 AVX2_ONLY INLINE void philox8(uint32_t k0, uint32_t k1, uint64_t streamNumber, uint64_t b0,
                               __m256i out[4]) {
     uint32_t lo[8], hi[8];
+    _Pragma("unroll")
     for (int j = 0; j < 8; j++) {
         const uint64_t b = b0 + (uint64_t)j;
         lo[j] = (uint32_t)b;
@@ -179,6 +195,7 @@ AVX2_ONLY INLINE void philox8(uint32_t k0, uint32_t k1, uint64_t streamNumber, u
     __m256i c2 = _mm256_set1_epi32((int)(uint32_t)streamNumber);
     __m256i c3 = _mm256_set1_epi32((int)(uint32_t)(streamNumber >> 32));
     const __m256i m0 = _mm256_set1_epi32((int)0xD2511F53u), m1 = _mm256_set1_epi32((int)0xCD9E8D57u);
+    _Pragma("unroll")
     for (int round = 0; round < 10; round++) {
         const __m256i key0 = _mm256_set1_epi32((int)(k0 + (uint32_t)round * 0x9E3779B9u));
         const __m256i key1 = _mm256_set1_epi32((int)(k1 + (uint32_t)round * 0xBB67AE85u));

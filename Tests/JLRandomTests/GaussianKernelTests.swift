@@ -48,7 +48,7 @@ struct GaussianKernelTests {
     }
 
     /// Each variate within 2e-15 relative of the Float80 reference (measured max over 10⁸
-    /// random pairs plus the edge words: 1.0e-15; docs/performance.md). Relative error, not
+    /// random pairs: 5.3e-16; docs/performance.md). Relative error, not
     /// absolute: z near 0 (angle at an octant boundary, or u₁ → 1) must be just as accurate.
     @Test func boxMullerMatchesExtendedPrecisionReference() {
         var worst = 0.0
