@@ -10,7 +10,7 @@
 /// radix-2 loop.
 ///
 /// Float and Double buffers run the AVX2 kernel of `CJLKernels` when the CPU has AVX2 (a
-/// runtime check): blocks of 128 Floats / 64 Doubles are transformed entirely in the 16 ymm
+/// runtime check): blocks of 128 Floats / 32 Doubles are transformed entirely in the ymm
 /// registers, the remaining stages in radix-8/4/2 passes over whole registers. Without AVX2
 /// they run the Swift `SIMD8<Float>` / `SIMD4<Double>` paths.
 ///
