@@ -5,8 +5,8 @@ import PackageDescription
 
 /// Library modules, bottom to top. Each has one job; see docs/architecture in README.
 let libraries: [(name: String, dependencies: [Target.Dependency])] = [
-    ("JLRandom", [.product(name: "RealModule", package: "swift-numerics")]),
-    ("JLLinearAlgebra", ["CBLASLAPACKE", "CFFTW3", .product(name: "RealModule", package: "swift-numerics")]),
+    ("JLRandom", ["CJLKernels", .product(name: "RealModule", package: "swift-numerics")]),
+    ("JLLinearAlgebra", ["CBLASLAPACKE", "CFFTW3", "CJLKernels", .product(name: "RealModule", package: "swift-numerics")]),
     ("JLStatistics", [.product(name: "RealModule", package: "swift-numerics")]),
     ("JLTheory", ["JLStatistics"]),
     ("JLFiles", []),
@@ -70,6 +70,9 @@ var targets: [Target] = [
         providers: [.apt(["libfftw3-dev"])]),
     // QJL's scoring kernels (AVX-512 with runtime dispatch, portable fallback).
     .target(name: "CQJLKernels"),
+    // AVX2 kernels (FWHT, Philox + Box–Muller) with runtime dispatch; bit-identical to the
+    // Swift paths they replace (Sources/CJLKernels/include/CJLKernels.h).
+    .target(name: "CJLKernels"),
 ]
 
 /// Extra dependencies of a test target beyond its library's (JLKVCacheTests reads real keys with JLNumpy).

@@ -6,7 +6,13 @@
 /// `H_n/√n` is orthogonal and symmetric, so it is its own inverse.
 ///
 /// Every butterfly computes `(a + b, a − b)` in the same order on every path (scalar, SIMD,
-/// fused radix-4), so Float and Double results are bit-identical to the plain radix-2 loop.
+/// fused radix-4, the AVX2 kernel), so Float and Double results are bit-identical to the plain
+/// radix-2 loop.
+///
+/// Float and Double buffers run the AVX2 kernel of `CJLKernels` when the CPU has AVX2 (a
+/// runtime check): blocks of 128 Floats / 32 Doubles are transformed entirely in the ymm
+/// registers, the remaining stages in radix-8/4/2 passes over whole registers. Without AVX2
+/// they run the Swift `SIMD8<Float>` / `SIMD4<Double>` paths.
 ///
 /// - Complexity: n·log₂ n additions, in place, for n a power of two.
 public enum WalshHadamard {
@@ -98,8 +104,9 @@ public enum WalshHadamard {
         return SIMD4(lowHalf: low + high, highHalf: low - high)
     }
 
+    /// The Swift SIMD Float path (reference for the AVX2 kernel, and the fallback without it).
     @inlinable
-    static func transformFloat(_ x: UnsafeMutableBufferPointer<Float>) {
+    static func transformFloatPortable(_ x: UnsafeMutableBufferPointer<Float>) {
         typealias V = SIMD8<Float>
         let n = x.count
         guard n > 1, let base = x.baseAddress else { return }
@@ -135,8 +142,9 @@ public enum WalshHadamard {
         }
     }
 
+    /// The Swift SIMD Double path (reference for the AVX2 kernel, and the fallback without it).
     @inlinable
-    static func transformDouble(_ x: UnsafeMutableBufferPointer<Double>) {
+    static func transformDoublePortable(_ x: UnsafeMutableBufferPointer<Double>) {
         typealias V = SIMD4<Double>
         let n = x.count
         guard n > 1, let base = x.baseAddress else { return }
