@@ -1,6 +1,6 @@
 import JLFiles
 
-/// Writes `bytes` to `path` atomically through ``JLFiles/AtomicFile``: readers see the old file
+/// Writes `bytes` to `path` atomically through `JLFiles.AtomicFile`: readers see the old file
 /// or the complete new one, never a partial one, and no temporary file is left behind on failure.
 /// Without `overwrite` an existing file is refused at the moment of writing (hard link).
 /// - Complexity: O(bytes.count) plus the syscalls of AtomicFile.

@@ -247,7 +247,7 @@ enum Finalization {
 
 /// Output-file checks done before any work.
 enum OutputCheck {
-    /// Fails fast, before any trial runs, through ``JLFiles/AtomicFile/checkWritable(path:overwrite:)``.
+    /// Fails fast, before any trial runs, through `JLFiles.AtomicFile.checkWritable(path:overwrite:)`.
     static func check(_ path: String, overwrite: Bool) throws(ExperimentError) {
         do {
             try AtomicFile.checkWritable(path: path, overwrite: overwrite ? .replace : .refuseExisting)

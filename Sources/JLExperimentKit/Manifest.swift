@@ -49,7 +49,7 @@ public struct RunManifest: Codable, Sendable, Equatable {
     public var blockSize: Int
     /// `⌈trials / blockSize⌉`.
     public var blockCount: Int
-    /// ``JLRandom/RandomStream/algorithm`` (`Philox4x32-10`).
+    /// `JLRandom.RandomStream.algorithm` (`Philox4x32-10`).
     public var rngAlgorithm: String
     /// The floating-point precision.
     public var precision: Precision

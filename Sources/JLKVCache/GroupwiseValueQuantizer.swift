@@ -3,7 +3,7 @@ import QJL
 
 /// Per-token value quantization along the head dimension in groups of g channels: asymmetric
 /// min–max rounding at b bits with a Float16 scale and minimum per group (theory.md §1.7, §3.5;
-/// the rounding rule and its error bound are in ``MinMaxRounding``).
+/// the rounding rule and its error bound are in the internal `MinMaxRounding`).
 ///
 /// ```
 /// for token x ∈ R^d, group γ = {γg, …, γg + g − 1}:

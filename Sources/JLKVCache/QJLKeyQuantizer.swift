@@ -27,7 +27,7 @@ public struct QJLKeyBlock: QuantizedKeyBlock, Hashable {
 /// official code's per-group outliers; theory.md §1.5, §2.6, §3.2–3.4).
 ///
 /// Each group of G keys picks its own `outlierCount` channels O (largest L2 norm over the
-/// group's tokens, ties → lower index) and stores an ``OutlierSplitSketch``. A query is
+/// group's tokens, ties → lower index) and stores an `OutlierSplitSketch` (QJL). A query is
 /// projected once, S·q (``prepare(query:)``); for each group the outlier part S·q_O is formed
 /// from the stored columns of S and the inlier part as S·q − S·q_O, as the official score kernel
 /// does (theory.md §3.3):
@@ -35,9 +35,9 @@ public struct QJLKeyBlock: QuantizedKeyBlock, Hashable {
 /// S·q_O = Σ_{j ∈ O} q_j·S[:, j],      S·q_I = S·q − S·q_O
 /// ℓ_t   = (c/m)·‖k_{t,I}‖·⟨S q_I, sign(S k_{t,I})⟩ + (c/m_O)·‖k_{t,O}‖·⟨(S q_O)[:m_O], sign((S k_{t,O})[:m_O])⟩
 /// ```
-/// c is ``AsymmetricQJLEstimator/constant`` for the transform's row law (`.derived` by default:
+/// c is `AsymmetricQJLEstimator.constant` (QJL) for the transform's row law (`.derived` by default:
 /// unbiased for Gaussian, χ-length and fixed-length Haar rows). The sums use
-/// ``QJLScoring/scores(projectedQueries:keys:constant:path:threads:)``.
+/// `QJLScoring.scores(projectedQueries:keys:constant:path:threads:)` (QJL).
 ///
 /// Storage per group (``bitLedger(of:)``, theory.md §3.7):
 /// ```
@@ -132,7 +132,7 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
     public var sketchDimension: Int { transform.sketchDimension }
 
     /// Sketches one G×d group: picks the group's outlier channels and stores an
-    /// ``OutlierSplitSketch``.
+    /// `OutlierSplitSketch` (QJL).
     /// - Throws: `.dimensionMismatch` unless the matrix is G×d; `.nonFiniteInput`;
     ///   `.halfPrecisionOverflow` if a norm exceeds 65504 with `.float16` norms; `.sketch` otherwise.
     /// - Complexity: two batch transforms of G keys plus O(G·d + d log d).
@@ -264,7 +264,7 @@ public enum QJLCache {
     /// ```
     /// The defaults are the official LongBench setting for a general layer (theory.md §3.6):
     /// 8 outliers, m_O = m (256 with m = 256), G = 32, B = 128, 2-bit values in groups of 32,
-    /// Float16 norms. The official S is ``OrthogonalJL`` with √d rows (`.sqrtD`).
+    /// Float16 norms. The official S is `OrthogonalJL` (JLTransforms) with √d rows (`.sqrtD`).
     /// - Throws: the initializers' errors (group sizes, bits, outliers, m_O, B).
     /// - Complexity: one materialization of S.
     public static func makeCache<Transform: JLTransform>(

@@ -41,8 +41,10 @@ public enum QRFactorization {
     /// without it Householder QR's sign convention biases the law. For a tall G (rows > columns)
     /// the result has orthonormal columns whose span is uniformly distributed.
     ///
-    /// - Parameter signCorrection: apply the diag(sign R) correction (default true). `false`
-    ///   reproduces the uncorrected factor, e.g. PyTorch's `linalg.qr` as in the official QJL code.
+    /// - Parameters:
+    ///   - g: the Gaussian matrix G (rows ≥ columns, iid N(0, 1) entries).
+    ///   - signCorrection: apply the diag(sign R) correction (default true). `false`
+    ///     reproduces the uncorrected factor, e.g. PyTorch's `linalg.qr` as in the official QJL code.
     /// - Complexity: O(rows · columns²).
     public static func haarFactor<Scalar>(
         ofGaussian g: Matrix<Scalar>, signCorrection: Bool = true

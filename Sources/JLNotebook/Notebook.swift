@@ -217,7 +217,7 @@ public struct Notebook: Sendable {
         do { try AtomicFile.checkWritable(path: documentPath, overwrite: .replace) } catch { throw .output(error) }
     }
 
-    /// Writes every figure, then the document, each atomically (JLFiles ``AtomicFile``).
+    /// Writes every figure, then the document, each atomically (JLFiles `AtomicFile`).
     ///
     /// ```
     /// for f in figures: AtomicFile.write(f.svg, <out>/f.fileName)

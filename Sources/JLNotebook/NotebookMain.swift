@@ -3,7 +3,7 @@ import Foundation
 import JLFiles
 
 extension Notebook {
-    /// Runs a notebook and writes it, or returns the error; what ``main(name:title:sourcePath:body:)``
+    /// Runs a notebook and writes it, or returns the error; what ``main(name:title:sourcePath:arguments:body:)``
     /// does after parsing, exposed for tests.
     ///
     /// ```

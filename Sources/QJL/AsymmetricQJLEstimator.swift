@@ -8,7 +8,7 @@ import JLTransforms
 /// ```
 /// Prod(q, k) = (c / m) · ‖k‖ · ⟨S q, sign(S k)⟩
 /// ```
-/// The constant c comes from the transform's ``RowLaw``, never from its name:
+/// The constant c comes from the transform's `RowLaw` (JLTransforms), never from its name:
 /// - `.gaussian`, `.haarWithChiLength` (rows marginally N(0, I_d)): c = √(π/2), unbiased (Lemma 3.2).
 /// - `.haar(length: L)`: with ``ConstantChoice/derived``, c = 1/(L·μ_d), unbiased, where
 ///   μ_d = E|u₁| = Γ(d/2)/(√π·Γ((d+1)/2)) for u uniform on S^{d−1}. With ``ConstantChoice/paper``,

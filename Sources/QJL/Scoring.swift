@@ -59,7 +59,11 @@ public enum QJLScoring {
     /// so results are bit-identical for every thread count.
     ///
     /// - Parameters:
+    ///   - projectedQueries: the h×m matrix whose rows are S·q_h.
+    ///   - keys: the n sign-sketched keys (sign bits and norms).
     ///   - constant: c, e.g. ``AsymmetricQJLEstimator/constant``.
+    ///   - path: how the sums over sign bits are computed (default ``ScoringPath/lookupTable``).
+    ///   - threads: number of contiguous key chunks scored concurrently (≥ 1, default 1).
     /// - Returns: an h×n matrix.
     /// - Throws: ``QJLError`` if the query width ≠ m, non-finite queries, or `threads < 1`.
     /// - Complexity: plain O(h·n·m); lookup table O(h·(256·m/8) + h·n·m/8); vectorized and

@@ -47,7 +47,7 @@ public struct AttentionWorkload: Codable, Sendable, Equatable {
     }
 
     /// A workload from `input` scaled to max norm r.
-    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)`` for r ≤ 0, n < 2, an empty
+    /// - Throws: `JLExperimentKit.ExperimentError.invalidOption(_:)` for r ≤ 0, n < 2, an empty
     ///   sweep, or keys orthogonal to the query (Σ a_j² = 0).
     public init(input: AttentionInput, source: String, maxNorm r: Double, sketchDimensions: [Int],
                 trialLimit: Int = AttentionWorkload.defaultTrialLimit) throws(ExperimentError) {

@@ -32,7 +32,7 @@ public struct DistortionExperiment: Experiment {
 
     /// Input dimension d of the (q, k) pairs.
     public var inputDimension: Int
-    /// Transform specs (``JLTransforms/TransformKind`` text), rotation-invariant families only.
+    /// Transform specs (`JLTransforms.TransformKind` text), rotation-invariant families only.
     public var transforms: [String]
     /// The ε values.
     public var epsilons: [Double]
@@ -46,7 +46,7 @@ public struct DistortionExperiment: Experiment {
     public var transformSpecs: [String] { transforms + (attention == nil ? [] : ["gaussian (attention)"]) }
 
     /// Builds the experiment after validating every value.
-    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)`` naming the bad value.
+    /// - Throws: `JLExperimentKit.ExperimentError.invalidOption(_:)` naming the bad value.
     public init(inputDimension: Int = 128, transforms: [String] = ["gaussian", "orthogonal-sqrtd"],
                 epsilons: [Double] = [0.1], sketchDimensions: [Int], anglesInDegrees: [Double] = [90],
                 attention: AttentionWorkload?) throws(ExperimentError) {

@@ -2,7 +2,7 @@ import ArgumentParser
 import JLExperimentKit
 import JLRandom
 
-/// The options of `exp-distortion` beyond ``JLExperimentKit/CommonOptions`` and ``InputOptions``.
+/// The options of `exp-distortion` beyond `JLExperimentKit.CommonOptions` and ``InputOptions``.
 public struct DistortionOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("dimension"), help: "Input dimension d of the (q, k) pairs and of the synthetic keys.")
     public var inputDimension: Int = 128
@@ -47,7 +47,7 @@ public struct DistortionOptions: ParsableArguments, Sendable {
 
     /// The experiment for these options, the master seed and the input options. Synthetic
     /// attention keys come from `RandomStream(seed).child("exp-distortion").child("attention-input")`.
-    /// - Throws: ``JLExperimentKit/ExperimentError``: `.invalidOption` (exit 64) for bad values,
+    /// - Throws: `JLExperimentKit.ExperimentError`: `.invalidOption` (exit 64) for bad values,
     ///   `.invalidInput` (exit 65) for bad data files.
     public func makeExperiment(seed: UInt64, inputs: InputOptions) throws(ExperimentError) -> DistortionExperiment {
         let transformList = try Self.list(transforms, option: "--transforms") { $0.isEmpty ? nil : $0.lowercased() }

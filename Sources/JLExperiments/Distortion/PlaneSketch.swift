@@ -46,7 +46,7 @@ public struct PlaneSketch: Sendable, Equatable {
         return PlaneSketch(firstColumn: first, secondColumn: second)
     }
 
-    /// Columns 0 and 1 of an ``OrthogonalJL``-distributed S with `rows` rows, drawn directly:
+    /// Columns 0 and 1 of an `OrthogonalJL`-distributed S with `rows` rows, drawn directly:
     /// exact in law, not the same realization as `OrthogonalJL(d, rows, seed)`.
     ///
     /// ```

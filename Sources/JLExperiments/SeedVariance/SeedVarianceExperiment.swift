@@ -51,7 +51,7 @@ public struct SeedVarianceExperiment: Experiment {
     public var pairSeed: UInt64
     public var level: Double
 
-    /// - Throws: ``ExperimentError/invalidOption(_:)`` for out-of-range values or an unknown transform.
+    /// - Throws: `ExperimentError.invalidOption(_:)` for out-of-range values or an unknown transform.
     public init(inputDimension: Int = 128, sketchDimension: Int = 256, transform: String = "gaussian",
                 estimator: UnbiasednessEstimator = .qjlDerived, angleDegrees: Double = 90, epsilon: Double = 0.1,
                 trialsPerSeed: Int = 400, keyCount: Int = 16, pairSeed: UInt64 = UnbiasednessExperiment.defaultPairSeed,

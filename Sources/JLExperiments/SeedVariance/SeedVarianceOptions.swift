@@ -1,7 +1,7 @@
 import ArgumentParser
 import JLExperimentKit
 
-/// The command-line options of exp-seed-variance (besides ``JLExperimentKit/CommonOptions``).
+/// The command-line options of exp-seed-variance (besides `JLExperimentKit.CommonOptions`).
 public struct SeedVarianceOptions: ParsableArguments, Sendable {
     @Option(help: "Number of master seeds S (a harness trial is one master seed; same as --trials).")
     public var seeds: Int?
@@ -38,7 +38,7 @@ public struct SeedVarianceOptions: ParsableArguments, Sendable {
     }
 
     /// The experiment these options describe.
-    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)`` naming the bad value.
+    /// - Throws: `JLExperimentKit.ExperimentError.invalidOption(_:)` naming the bad value.
     public func experiment() throws(ExperimentError) -> SeedVarianceExperiment {
         guard let choice = UnbiasednessEstimator(rawValue: estimator) else {
             throw .invalidOption("--estimator must be qjl-derived or qjl-paper, got '\(estimator)'")
@@ -49,7 +49,7 @@ public struct SeedVarianceOptions: ParsableArguments, Sendable {
     }
 
     /// `common` with `--trials` set from `--seeds` (they name the same count).
-    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)`` when both are given and differ.
+    /// - Throws: `JLExperimentKit.ExperimentError.invalidOption(_:)` when both are given and differ.
     public func resolving(_ common: CommonOptions) throws(ExperimentError) -> CommonOptions {
         var resolved = common
         if let seeds {

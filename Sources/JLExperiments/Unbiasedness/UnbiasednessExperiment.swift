@@ -9,7 +9,7 @@ import QJL
 
 /// One row of exp-unbiasedness: a transform spec, an estimator and a unit pair.
 public struct UnbiasednessCase: Codable, Sendable, Hashable {
-    /// A ``JLTransforms/TransformKind`` spec, e.g. `orthogonal-sqrtd`.
+    /// A `JLTransforms.TransformKind` spec, e.g. `orthogonal-sqrtd`.
     public var transform: String
     /// The estimator.
     public var estimator: UnbiasednessEstimator
@@ -54,7 +54,7 @@ public struct UnbiasednessExperiment: Experiment {
     public var cases: [UnbiasednessCase]
     /// Seed of the fixed generic pair (not `--seed`: the pair is part of the question, not the noise).
     public var pairSeed: UInt64
-    /// Whether Gaussian/orthogonal rows use the exact-in-law rotation shortcut (``UnbiasednessSampling``).
+    /// Whether Gaussian/orthogonal rows use the exact-in-law rotation shortcut (the internal `UnbiasednessSampling`).
     public var rotationShortcut: Bool
     /// Two-sided confidence level of every interval.
     public var level: Double
@@ -69,7 +69,7 @@ public struct UnbiasednessExperiment: Experiment {
     public static let defaultPairSeed: UInt64 = 2_406_03482
 
     /// Validates and stores the parameters.
-    /// - Throws: ``ExperimentError/invalidOption(_:)`` for d < 2, m < 1, no cases, an unknown or
+    /// - Throws: `ExperimentError.invalidOption(_:)` for d < 2, m < 1, no cases, an unknown or
     ///   unbuildable transform, an angle outside [0°, 180°], or a level outside (0, 1).
     public init(inputDimension: Int = 128, sketchDimension: Int = 128, cases: [UnbiasednessCase],
                 pairSeed: UInt64 = UnbiasednessExperiment.defaultPairSeed, rotationShortcut: Bool = true,
@@ -100,7 +100,7 @@ public struct UnbiasednessExperiment: Experiment {
     /// - `qjl-derived` only where its constant differs from the paper's √(π/2) (haar rows of a
     ///   fixed length other than E[χ_d]); `simhash` and `jl` only for plain Gaussian S (their
     ///   closed forms need iid Gaussian rows).
-    /// - Throws: ``ExperimentError/invalidOption(_:)`` for an unknown transform spec.
+    /// - Throws: `ExperimentError.invalidOption(_:)` for an unknown transform spec.
     public static func defaultCases(
         transforms: [String] = defaultTransforms, estimators: [UnbiasednessEstimator] = UnbiasednessEstimator.allCases,
         angles: [Double] = defaultAngles, inputDimension d: Int = 128, sketchDimension m: Int = 128

@@ -1,7 +1,7 @@
 import ArgumentParser
 import JLExperimentKit
 
-/// The command-line options of exp-unbiasedness (besides ``JLExperimentKit/CommonOptions``).
+/// The command-line options of exp-unbiasedness (besides `JLExperimentKit.CommonOptions`).
 public struct UnbiasednessOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("dimension"), help: "Input dimension d (≥ 2).")
     public var dimension: Int = 128
@@ -31,7 +31,7 @@ public struct UnbiasednessOptions: ParsableArguments, Sendable {
     }
 
     /// The experiment these options describe.
-    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)`` naming the bad value.
+    /// - Throws: `JLExperimentKit.ExperimentError.invalidOption(_:)` naming the bad value.
     public func experiment() throws(ExperimentError) -> UnbiasednessExperiment {
         guard dimension >= 2 else { throw .invalidOption("--dimension must be ≥ 2 (pairs use e₁ and e₂), got \(dimension)") }
         guard sketchDimension >= 1 else { throw .invalidOption("--sketch-dimension must be ≥ 1, got \(sketchDimension)") }
