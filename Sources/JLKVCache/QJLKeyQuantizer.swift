@@ -151,7 +151,7 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
         guard keys.columns == headDimension else {
             throw .dimensionMismatch(what: "key group columns", expected: headDimension, actual: keys.columns)
         }
-        try requireFinite(keys.elements, "key group")
+        try AttentionKernels.requireFinite(keys.elements, "key group")
         do {
             return QJLKeyBlock(sketch: try OutlierSplitSketch(
                 keys: keys, transform: transform, groupSize: groupSize, outlierCount: outlierCount,
@@ -173,7 +173,7 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
         guard query.count == headDimension else {
             throw .dimensionMismatch(what: "query", expected: headDimension, actual: query.count)
         }
-        try requireFinite(query, "query")
+        try AttentionKernels.requireFinite(query, "query")
         do {
             return PreparedQuery(query: query, projectedQuery: try transform.apply(query))
         } catch {

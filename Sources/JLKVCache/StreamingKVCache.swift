@@ -105,8 +105,8 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         let d = headDimension
         guard key.count == d else { throw .dimensionMismatch(what: "key", expected: d, actual: key.count) }
         guard value.count == d else { throw .dimensionMismatch(what: "value", expected: d, actual: value.count) }
-        try requireFinite(key, "key")
-        try requireFinite(value, "value")
+        try AttentionKernels.requireFinite(key, "key")
+        try AttentionKernels.requireFinite(value, "value")
         // Compute everything that can throw before mutating.
         var newBlocks: [KeyQuantizer.Block] = []
         if bufferedKeyCount + 1 == bufferSize {
@@ -115,8 +115,8 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         var leaving: GroupwiseValueQuantizer.EncodedToken?
         if windowValueCount + 1 > valueBufferSize {
             leaving = valueBufferSize == 0
-                ? try valueQuantizer.encode(value)
-                : try valueQuantizer.encode(valueWindow[0..<d])
+                ? try AttentionKernels.encode(value[...], valueQuantizer)
+                : try AttentionKernels.encode(valueWindow[0..<d], valueQuantizer)
         }
         if newBlocks.isEmpty {
             keyBuffer.append(contentsOf: key)
@@ -151,8 +151,8 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         guard values.rows == keys.rows else {
             throw .dimensionMismatch(what: "value matrix rows", expected: keys.rows, actual: values.rows)
         }
-        try requireFinite(keys.elements, "key matrix")
-        try requireFinite(values.elements, "value matrix")
+        try AttentionKernels.requireFinite(keys.elements, "key matrix")
+        try AttentionKernels.requireFinite(values.elements, "value matrix")
         var next = self
         try next.ingestKeys(keys.elements[...], count: keys.rows)
         try next.ingestValues(values.elements[...], count: values.rows)
@@ -183,13 +183,13 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         let toQuantize = Swift.max(0, windowValueCount + n - valueBufferSize)
         let fromWindow = Swift.min(toQuantize, windowValueCount)
         for t in 0..<fromWindow {
-            quantizedValues.append(encoded: try valueQuantizer.encode(valueWindow[(t * d)..<((t + 1) * d)]))
+            quantizedValues.append(encoded: try AttentionKernels.encode(valueWindow[(t * d)..<((t + 1) * d)], valueQuantizer))
         }
         valueWindow.removeFirst(fromWindow * d)
         let fromNew = toQuantize - fromWindow
         for t in 0..<fromNew {
             let start = base + t * d
-            quantizedValues.append(encoded: try valueQuantizer.encode(values[start..<(start + d)]))
+            quantizedValues.append(encoded: try AttentionKernels.encode(values[start..<(start + d)], valueQuantizer))
         }
         valueWindow.append(contentsOf: values[(base + fromNew * d)..<(base + n * d)])
     }
@@ -232,7 +232,7 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
     public func logits(query: [Scalar]) throws(KVCacheError) -> [Scalar] {
         let d = headDimension
         guard query.count == d else { throw .dimensionMismatch(what: "query", expected: d, actual: query.count) }
-        try requireFinite(query, "query")
+        try AttentionKernels.requireFinite(query, "query")
         guard tokenCount > 0 else { throw .emptyInput(what: "KV cache") }
         let prepared = try keyQuantizer.prepare(query: query)
         var logits: [Scalar]
@@ -402,6 +402,62 @@ extension KIVIKeyQuantizer: BatchedKeyLogits {
 /// performs the same floating-point operations in the same order as the plain formula next to
 /// it, so results are unchanged.
 enum AttentionKernels {
+    /// Throws `.nonFiniteInput` at the first NaN or ±∞ entry (``requireFinite(_:_:)``, specialized).
+    /// - Complexity: O(n).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func requireFinite<Scalar: LinearAlgebraScalar>(_ values: [Scalar], _ what: String) throws(KVCacheError) {
+        let bad: Int? = values.withUnsafeBufferPointer { x in
+            var allFinite = true
+            for v in x { allFinite = allFinite && v.isFinite }
+            return allFinite ? nil : x.firstIndex { !$0.isFinite }
+        }
+        if let bad { throw .nonFiniteInput(what: what, index: bad) }
+    }
+
+    /// One token's value codes, as ``GroupwiseValueQuantizer/encode(_:)`` computes them
+    /// (same rounding, same errors), specialized for contiguous Float and Double slices.
+    /// - Complexity: O(d).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func encode<Scalar: LinearAlgebraScalar>(
+        _ token: ArraySlice<Scalar>, _ quantizer: GroupwiseValueQuantizer
+    ) throws(KVCacheError) -> GroupwiseValueQuantizer.EncodedToken {
+        let g = quantizer.groupSize, groups = quantizer.groupsPerToken, maximumCode = (1 << quantizer.bits) - 1
+        var encoded = GroupwiseValueQuantizer.EncodedToken(
+            codes: [UInt32](repeating: 0, count: quantizer.headDimension), scales: [], minimums: [])
+        encoded.scales.reserveCapacity(groups)
+        encoded.minimums.reserveCapacity(groups)
+        let result: Result<Void, KVCacheError> = token.withUnsafeBufferPointer { x in
+            encoded.codes.withUnsafeMutableBufferPointer { codes in
+                for group in 0..<groups {
+                    let base = group * g
+                    var lower = x[base], upper = x[base]
+                    for i in base..<(base + g) {
+                        lower = Swift.min(lower, x[i])
+                        upper = Swift.max(upper, x[i])
+                    }
+                    let scale: Float16, minimum: Float16
+                    do throws(KVCacheError) {
+                        (scale, minimum) = try MinMaxRounding.parameters(
+                            lower: lower, upper: upper, maximumCode: maximumCode, what: "value group")
+                    } catch {
+                        return .failure(error)
+                    }
+                    encoded.scales.append(scale)
+                    encoded.minimums.append(minimum)
+                    let s = Scalar(scale), m = Scalar(minimum), top = Scalar(maximumCode)
+                    for i in base..<(base + g) {
+                        codes[i] = MinMaxRounding.code(x[i], scale: s, minimum: m, maximumCode: top)
+                    }
+                }
+                return .success(())
+            }
+        }
+        try result.get()
+        return encoded
+    }
+
     /// Appends ⟨q, k_t⟩ = Σ_i q_i·k_{t,i} (i ascending) for the `count` buffered keys (row-major).
     /// - Complexity: O(count·d).
     @_specialize(where Scalar == Float)
