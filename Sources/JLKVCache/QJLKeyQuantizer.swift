@@ -73,6 +73,9 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
     public let estimator: AsymmetricQJLEstimator
     /// How the sign sums are evaluated.
     public let scoringPath: ScoringPath
+    /// Threads the scoring of one query against the whole cache may use (≥ 1); results do not
+    /// depend on it (``QJLScoring/scores(projectedQueries:keys:constant:path:threads:)``).
+    public let scoringThreads: Int
     /// Sᵀ, d×m row-major: entries `j·m ..< (j+1)·m` are column j of S.
     let sketchColumns: [Scalar]
 
@@ -83,18 +86,22 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
     ///   - outlierSketchDimension: m_O ∈ 1...m, used only when `outlierCount > 0` (nil = m).
     ///   - normPrecision: `.float16` (the official code's key dtype) or `.float32`.
     ///   - constant: `.derived` (unbiased where possible) or `.paper` (√(π/2)).
-    ///   - scoringPath: `.lookupTable` (default) or `.plain`.
+    ///   - scoringPath: `.lookupTable` (default), `.vectorized`, `.plain` or `.approximateInt8`.
+    ///   - scoringThreads: threads for scoring one query against all stored groups (default 1).
     /// - Throws: `.invalidParameter` if G < 1, outlierCount ∉ 0...d−1, d > 65536 with outliers,
-    ///   or m_O ∉ 1...m; `.sketch` if S cannot be materialized.
+    ///   m_O ∉ 1...m or scoringThreads < 1; `.sketch` if S cannot be materialized.
     /// - Complexity: one materialization of S (O(m·d) plus the transform's own cost).
     public init(
         transform: Transform, groupSize: Int, outlierCount: Int, outlierSketchDimension: Int? = nil,
         normPrecision: NormPrecision = .float16, constant: AsymmetricQJLEstimator.ConstantChoice = .derived,
-        scoringPath: ScoringPath = .lookupTable
+        scoringPath: ScoringPath = .lookupTable, scoringThreads: Int = 1
     ) throws(KVCacheError) {
         let d = transform.inputDimension, m = transform.sketchDimension
         guard groupSize >= 1 else {
             throw .invalidParameter(name: "key group size", value: groupSize, requirement: "≥ 1")
+        }
+        guard scoringThreads >= 1 else {
+            throw .invalidParameter(name: "scoring thread count", value: scoringThreads, requirement: "≥ 1")
         }
         guard outlierCount >= 0, outlierCount <= d - 1 else {
             throw .invalidParameter(name: "outlier count", value: outlierCount, requirement: "in 0...\(d - 1) (d − 1)")
@@ -123,6 +130,7 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
         self.outlierSketchDimension = outlierRows
         self.normPrecision = normPrecision
         self.scoringPath = scoringPath
+        self.scoringThreads = scoringThreads
         self.sketchColumns = columns
     }
 
@@ -143,7 +151,7 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
         guard keys.columns == headDimension else {
             throw .dimensionMismatch(what: "key group columns", expected: headDimension, actual: keys.columns)
         }
-        try requireFinite(keys.elements, "key group")
+        try AttentionKernels.requireFinite(keys.elements, "key group")
         do {
             return QJLKeyBlock(sketch: try OutlierSplitSketch(
                 keys: keys, transform: transform, groupSize: groupSize, outlierCount: outlierCount,
@@ -165,7 +173,7 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
         guard query.count == headDimension else {
             throw .dimensionMismatch(what: "query", expected: headDimension, actual: query.count)
         }
-        try requireFinite(query, "query")
+        try AttentionKernels.requireFinite(query, "query")
         do {
             return PreparedQuery(query: query, projectedQuery: try transform.apply(query))
         } catch {
@@ -210,6 +218,62 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
         return (0..<n).map { inlierScores[$0] + outlierScores[$0] }
     }
 
+    /// The estimated raw logits of every key of `blocks`, in order: the same values as
+    /// ``logits(_:block:)`` block by block, computed faster. Consecutive groups without outliers
+    /// all score against the same S·q, so their sign words and norms are gathered into one
+    /// ``SignSketchBatch`` and scored in one call (one lookup table or one vectorized pass, split
+    /// over ``scoringThreads``) instead of one call, and one table build, per group of G keys.
+    /// Each key's score is computed by the same operations either way, so the results are
+    /// bit-identical to the block-by-block ones.
+    /// ```
+    /// run of groups without outliers:  ℓ = (c/m)·‖k_t‖·⟨S q, sign(S k_t)⟩ for all t in the run
+    /// group with outliers:             ``logits(_:block:)``
+    /// ```
+    /// - Complexity: O(n·m/64) words gathered plus the scoring of n keys (lookup path
+    ///   O(256·m/8 + n·m/8) per run; vectorized O(n·m/16) vector operations), plus
+    ///   ``logits(_:block:)`` for each group with outliers.
+    func logits(_ query: PreparedQuery, blocks: [QJLKeyBlock]) -> [Scalar] {
+        var logits: [Scalar] = []
+        logits.reserveCapacity(blocks.reduce(0) { $0 + $1.tokenCount })
+        var index = 0
+        while index < blocks.count {
+            if blocks[index].sketch.outlierCount > 0 {
+                logits.append(contentsOf: self.logits(query, block: blocks[index]))
+                index += 1
+                continue
+            }
+            var end = index
+            while end < blocks.count, blocks[end].sketch.outlierCount == 0 { end += 1 }
+            logits.append(contentsOf: plainRunLogits(query, blocks: blocks[index..<end]))
+            index = end
+        }
+        return logits
+    }
+
+    /// Logits of consecutive groups without outliers, scored as one batch.
+    private func plainRunLogits(_ query: PreparedQuery, blocks: ArraySlice<QJLKeyBlock>) -> [Scalar] {
+        let count = blocks.reduce(0) { $0 + $1.tokenCount }
+        let first = blocks[blocks.startIndex].sketch.inliers
+        var words: [UInt64] = []
+        var norms: [Double] = []
+        words.reserveCapacity(count * first.wordsPerKey)
+        norms.reserveCapacity(count)
+        for block in blocks {
+            words.append(contentsOf: block.sketch.inliers.signBits)
+            for t in 0..<block.tokenCount { norms.append(Double(block.sketch.inliers.keyNorm(t))) }
+        }
+        let failed = [Scalar](repeating: .nan, count: count)
+        do throws(QJLError) {
+            // The stored norms read back exactly (Float16/Float → Double → same precision).
+            let batch = try SignSketchBatch(
+                signBits: words, sketchDimension: first.sketchDimension, inputDimension: first.inputDimension,
+                keyNorms: norms, normPrecision: first.normPrecision, normLabel: first.normLabel)
+            return try score(query.projectedQuery, rows: sketchDimension, keys: batch)
+        } catch {
+            return failed
+        }
+    }
+
     /// (c/rows)·‖k_t‖·⟨x, sign(S k_t)⟩ for every key of `keys`.
     private func score(_ projected: [Scalar], rows: Int, keys: SignSketchBatch) throws(QJLError) -> [Scalar] {
         let matrix: Matrix<Scalar>
@@ -217,7 +281,7 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
             throw .invalidArgument("projected query shape: \(error)")
         }
         return try QJLScoring.scores(projectedQueries: matrix, keys: keys, constant: estimator.constant,
-                                     path: scoringPath).elements
+                                     path: scoringPath, threads: scoringThreads).elements
     }
 
     /// The block's itemized storage: sign bits, padding and norms of the inlier and outlier
@@ -265,18 +329,22 @@ public enum QJLCache {
     /// The defaults are the official LongBench setting for a general layer (theory.md §3.6):
     /// 8 outliers, m_O = m (256 with m = 256), G = 32, B = 128, 2-bit values in groups of 32,
     /// Float16 norms. The official S is `OrthogonalJL` (JLTransforms) with √d rows (`.sqrtD`).
-    /// - Throws: the initializers' errors (group sizes, bits, outliers, m_O, B).
+    /// `scoringPath` and `scoringThreads` choose how a query is scored (exact paths agree up to
+    /// Float summation order; the thread count never changes results).
+    /// - Throws: the initializers' errors (group sizes, bits, outliers, m_O, B, threads).
     /// - Complexity: one materialization of S.
     public static func makeCache<Transform: JLTransform>(
         transform: Transform, outlierCount: Int = 8, outlierSketchDimension: Int? = nil,
         keyGroupSize: Int = 32, bufferSize: Int = 128, valueBits: Int = 2, valueGroupSize: Int = 32,
         normPrecision: NormPrecision = .float16, constant: AsymmetricQJLEstimator.ConstantChoice = .derived,
-        temperature: StreamingKVCache<QJLKeyQuantizer<Transform>>.Temperature = .inverseSquareRootDimension
+        temperature: StreamingKVCache<QJLKeyQuantizer<Transform>>.Temperature = .inverseSquareRootDimension,
+        scoringPath: ScoringPath = .lookupTable, scoringThreads: Int = 1
     ) throws(KVCacheError) -> StreamingKVCache<QJLKeyQuantizer<Transform>> {
         try StreamingKVCache(
             keyQuantizer: QJLKeyQuantizer(
                 transform: transform, groupSize: keyGroupSize, outlierCount: outlierCount,
-                outlierSketchDimension: outlierSketchDimension, normPrecision: normPrecision, constant: constant),
+                outlierSketchDimension: outlierSketchDimension, normPrecision: normPrecision, constant: constant,
+                scoringPath: scoringPath, scoringThreads: scoringThreads),
             valueQuantizer: GroupwiseValueQuantizer(
                 headDimension: transform.inputDimension, groupSize: valueGroupSize, bits: valueBits),
             bufferSize: bufferSize, valueBufferSize: bufferSize, temperature: temperature)

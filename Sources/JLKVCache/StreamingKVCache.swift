@@ -105,8 +105,8 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         let d = headDimension
         guard key.count == d else { throw .dimensionMismatch(what: "key", expected: d, actual: key.count) }
         guard value.count == d else { throw .dimensionMismatch(what: "value", expected: d, actual: value.count) }
-        try requireFinite(key, "key")
-        try requireFinite(value, "value")
+        try AttentionKernels.requireFinite(key, "key")
+        try AttentionKernels.requireFinite(value, "value")
         // Compute everything that can throw before mutating.
         var newBlocks: [KeyQuantizer.Block] = []
         if bufferedKeyCount + 1 == bufferSize {
@@ -115,8 +115,8 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         var leaving: GroupwiseValueQuantizer.EncodedToken?
         if windowValueCount + 1 > valueBufferSize {
             leaving = valueBufferSize == 0
-                ? try valueQuantizer.encode(value)
-                : try valueQuantizer.encode(valueWindow[0..<d])
+                ? try AttentionKernels.encode(value[...], valueQuantizer)
+                : try AttentionKernels.encode(valueWindow[0..<d], valueQuantizer)
         }
         if newBlocks.isEmpty {
             keyBuffer.append(contentsOf: key)
@@ -151,8 +151,8 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         guard values.rows == keys.rows else {
             throw .dimensionMismatch(what: "value matrix rows", expected: keys.rows, actual: values.rows)
         }
-        try requireFinite(keys.elements, "key matrix")
-        try requireFinite(values.elements, "value matrix")
+        try AttentionKernels.requireFinite(keys.elements, "key matrix")
+        try AttentionKernels.requireFinite(values.elements, "value matrix")
         var next = self
         try next.ingestKeys(keys.elements[...], count: keys.rows)
         try next.ingestValues(values.elements[...], count: values.rows)
@@ -183,13 +183,13 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         let toQuantize = Swift.max(0, windowValueCount + n - valueBufferSize)
         let fromWindow = Swift.min(toQuantize, windowValueCount)
         for t in 0..<fromWindow {
-            quantizedValues.append(encoded: try valueQuantizer.encode(valueWindow[(t * d)..<((t + 1) * d)]))
+            quantizedValues.append(encoded: try AttentionKernels.encode(valueWindow[(t * d)..<((t + 1) * d)], valueQuantizer))
         }
         valueWindow.removeFirst(fromWindow * d)
         let fromNew = toQuantize - fromWindow
         for t in 0..<fromNew {
             let start = base + t * d
-            quantizedValues.append(encoded: try valueQuantizer.encode(values[start..<(start + d)]))
+            quantizedValues.append(encoded: try AttentionKernels.encode(values[start..<(start + d)], valueQuantizer))
         }
         valueWindow.append(contentsOf: values[(base + fromNew * d)..<(base + n * d)])
     }
@@ -232,28 +232,38 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
     public func logits(query: [Scalar]) throws(KVCacheError) -> [Scalar] {
         let d = headDimension
         guard query.count == d else { throw .dimensionMismatch(what: "query", expected: d, actual: query.count) }
-        try requireFinite(query, "query")
+        try AttentionKernels.requireFinite(query, "query")
         guard tokenCount > 0 else { throw .emptyInput(what: "KV cache") }
         let prepared = try keyQuantizer.prepare(query: query)
-        var logits: [Scalar] = []
-        logits.reserveCapacity(tokenCount)
-        for block in keyBlocks {
-            logits.append(contentsOf: keyQuantizer.logits(prepared, block: block))
-        }
-        keyBuffer.withUnsafeBufferPointer { buffer in
-            query.withUnsafeBufferPointer { q in
-                for t in 0..<bufferedKeyCount {
-                    var dot: Scalar = 0
-                    for i in 0..<d { dot += q[i] * buffer[t * d + i] }
-                    logits.append(dot)
-                }
+        var logits: [Scalar]
+        if let batched = keyQuantizer as? any BatchedKeyLogits,
+           let all = batchedLogits(batched, prepared) {
+            logits = all
+        } else {
+            logits = []
+            logits.reserveCapacity(tokenCount)
+            for block in keyBlocks {
+                logits.append(contentsOf: keyQuantizer.logits(prepared, block: block))
             }
         }
+        AttentionKernels.appendExactLogits(
+            query: query, keys: keyBuffer, count: bufferedKeyCount, dimension: d, to: &logits)
         if temperature == .inverseSquareRootDimension {
-            let root = Scalar(d).squareRoot()
-            for t in logits.indices { logits[t] /= root }
+            AttentionKernels.divide(&logits, by: Scalar(d).squareRoot())
         }
         return logits
+    }
+
+    /// All blocks' logits from a quantizer that scores many blocks at once; nil if `Q` is not
+    /// this cache's quantizer type (it always is when called from ``logits(query:)``).
+    private func batchedLogits<Q: BatchedKeyLogits>(
+        _ quantizer: Q, _ prepared: KeyQuantizer.PreparedQuery
+    ) -> [Scalar]? {
+        guard Q.self == KeyQuantizer.self else { return nil }
+        // Same types (checked above): reinterpreting is the identity.
+        let blocks = unsafeBitCast(keyBlocks, to: [Q.Block].self)
+        let query = unsafeBitCast(prepared, to: Q.PreparedQuery.self)
+        return unsafeBitCast(quantizer.logits(query, blocks: blocks), to: [Scalar].self)
     }
 
     /// Logits, softmax weights and the attention output for `query`.
@@ -264,18 +274,14 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
     /// - Complexity: O(n·d) plus the key quantizer's per-query cost.
     public func attention(query: [Scalar]) throws(KVCacheError) -> Attention {
         let logits = try logits(query: query)
-        let largest = logits.max() ?? 0
-        var weights = logits.map { Scalar.exp($0 - largest) }
-        let total = weights.reduce(0, +)
-        for t in weights.indices { weights[t] /= total }
+        let weights = AttentionKernels.softmax(logits)
         let d = headDimension, quantizedCount = quantizedValues.tokenCount
         assert(quantizedCount + windowValueCount == logits.count)
         var output = [Scalar](repeating: 0, count: d)
-        quantizedValues.accumulate(weights: weights[0..<quantizedCount], into: &output)
-        for t in 0..<windowValueCount {
-            let weight = weights[quantizedCount + t]
-            for i in 0..<d { output[i] += weight * valueWindow[t * d + i] }
-        }
+        AttentionKernels.accumulate(store: quantizedValues, weights: weights, into: &output)
+        AttentionKernels.accumulate(
+            window: valueWindow, count: windowValueCount, dimension: d, weights: weights,
+            firstWeight: quantizedCount, into: &output)
         return Attention(logits: logits, weights: weights, output: output)
     }
 
@@ -356,3 +362,241 @@ public enum KIVI {
 
 /// Two caches are equal when their configurations and every stored bit and value are equal.
 extension StreamingKVCache: Equatable where KeyQuantizer: Equatable {}
+
+// MARK: - Fast paths
+
+/// A key quantizer that estimates the logits of all stored blocks in one call, faster than
+/// ``GroupKeyQuantizer/logits(_:block:)`` block by block and with bit-identical results
+/// (QJL: one scoring pass over all groups without outliers; KIVI: unpacked codes, vectorizable
+/// loops). ``StreamingKVCache/logits(query:)`` uses it when the quantizer conforms.
+protocol BatchedKeyLogits: GroupKeyQuantizer {
+    /// The logits of every key of `blocks`, in token order; equal, bit for bit, to the
+    /// concatenation of `logits(query, block:)` over the blocks.
+    func logits(_ query: PreparedQuery, blocks: [Block]) -> [Scalar]
+}
+
+extension QJLKeyQuantizer: BatchedKeyLogits {}
+
+extension KIVIKeyQuantizer: BatchedKeyLogits {
+    /// For each block, channel c outer and token t inner, as ``logits(_:block:)``:
+    /// ```
+    /// ℓ_t += q_c·(code_{c,t}·scale_c + minimum_c)
+    /// ```
+    /// with the codes of one channel unpacked to `Scalar` first, so the inner loop vectorizes.
+    /// - Complexity: O(n·d).
+    func logits(_ query: [Scalar], blocks: [KIVIKeyBlock]) -> [Scalar] {
+        let total = blocks.reduce(0) { $0 + $1.tokenCount }
+        var logits = [Scalar](repeating: 0, count: total)
+        var base = 0
+        for block in blocks {
+            AttentionKernels.addKIVILogits(query: query, block: block, dimension: headDimension,
+                                           into: &logits, at: base)
+            base += block.tokenCount
+        }
+        return logits
+    }
+}
+
+/// The hot loops of ``StreamingKVCache/attention(query:)``, pre-specialized for Float and Double
+/// (the cache is generic and its public methods run unspecialized across modules). Each loop
+/// performs the same floating-point operations in the same order as the plain formula next to
+/// it, so results are unchanged.
+enum AttentionKernels {
+    /// Throws `.nonFiniteInput` at the first NaN or ±∞ entry (``requireFinite(_:_:)``, specialized).
+    /// - Complexity: O(n).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func requireFinite<Scalar: LinearAlgebraScalar>(_ values: [Scalar], _ what: String) throws(KVCacheError) {
+        let bad: Int? = values.withUnsafeBufferPointer { x in
+            var allFinite = true
+            for v in x { allFinite = allFinite && v.isFinite }
+            return allFinite ? nil : x.firstIndex { !$0.isFinite }
+        }
+        if let bad { throw .nonFiniteInput(what: what, index: bad) }
+    }
+
+    /// One token's value codes, as ``GroupwiseValueQuantizer/encode(_:)`` computes them
+    /// (same rounding, same errors), specialized for contiguous Float and Double slices.
+    /// - Complexity: O(d).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func encode<Scalar: LinearAlgebraScalar>(
+        _ token: ArraySlice<Scalar>, _ quantizer: GroupwiseValueQuantizer
+    ) throws(KVCacheError) -> GroupwiseValueQuantizer.EncodedToken {
+        let g = quantizer.groupSize, groups = quantizer.groupsPerToken, maximumCode = (1 << quantizer.bits) - 1
+        var encoded = GroupwiseValueQuantizer.EncodedToken(
+            codes: [UInt32](repeating: 0, count: quantizer.headDimension), scales: [], minimums: [])
+        encoded.scales.reserveCapacity(groups)
+        encoded.minimums.reserveCapacity(groups)
+        let result: Result<Void, KVCacheError> = token.withUnsafeBufferPointer { x in
+            encoded.codes.withUnsafeMutableBufferPointer { codes in
+                for group in 0..<groups {
+                    let base = group * g
+                    var lower = x[base], upper = x[base]
+                    for i in base..<(base + g) {
+                        lower = Swift.min(lower, x[i])
+                        upper = Swift.max(upper, x[i])
+                    }
+                    let scale: Float16, minimum: Float16
+                    do throws(KVCacheError) {
+                        (scale, minimum) = try MinMaxRounding.parameters(
+                            lower: lower, upper: upper, maximumCode: maximumCode, what: "value group")
+                    } catch {
+                        return .failure(error)
+                    }
+                    encoded.scales.append(scale)
+                    encoded.minimums.append(minimum)
+                    let s = Scalar(scale), m = Scalar(minimum), top = Scalar(maximumCode)
+                    for i in base..<(base + g) {
+                        codes[i] = MinMaxRounding.code(x[i], scale: s, minimum: m, maximumCode: top)
+                    }
+                }
+                return .success(())
+            }
+        }
+        try result.get()
+        return encoded
+    }
+
+    /// Appends ⟨q, k_t⟩ = Σ_i q_i·k_{t,i} (i ascending) for the `count` buffered keys (row-major).
+    /// - Complexity: O(count·d).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func appendExactLogits<Scalar: LinearAlgebraScalar>(
+        query: [Scalar], keys: [Scalar], count: Int, dimension d: Int, to logits: inout [Scalar]
+    ) {
+        query.withUnsafeBufferPointer { q in
+            keys.withUnsafeBufferPointer { buffer in
+                for t in 0..<count {
+                    var dot: Scalar = 0
+                    for i in 0..<d { dot += q[i] * buffer[t * d + i] }
+                    logits.append(dot)
+                }
+            }
+        }
+    }
+
+    /// ℓ_t ← ℓ_t / divisor.
+    /// - Complexity: O(n).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func divide<Scalar: LinearAlgebraScalar>(_ logits: inout [Scalar], by divisor: Scalar) {
+        logits.withUnsafeMutableBufferPointer { values in
+            for t in values.indices { values[t] /= divisor }
+        }
+    }
+
+    /// w_t = exp(ℓ_t − max ℓ) / Σ_s exp(ℓ_s − max ℓ), the sum taken in token order.
+    /// - Complexity: O(n).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func softmax<Scalar: LinearAlgebraScalar>(_ logits: [Scalar]) -> [Scalar] {
+        let largest = logits.max() ?? 0
+        var weights = [Scalar](repeating: 0, count: logits.count)
+        var total: Scalar = 0
+        logits.withUnsafeBufferPointer { x in
+            weights.withUnsafeMutableBufferPointer { w in
+                for t in x.indices { w[t] = Scalar.exp(x[t] - largest) }
+                for t in w.indices { total += w[t] }
+                for t in w.indices { w[t] /= total }
+            }
+        }
+        return weights
+    }
+
+    /// output_i += Σ_t w_t·x̂_{t,i}, x̂_{t,i} = code_{t,i}·scale_{t,γ(i)} + minimum_{t,γ(i)}, tokens in
+    /// order; each token's codes are unpacked to `Scalar` first so the per-channel loop vectorizes.
+    /// - Complexity: O(n·d).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func accumulate<Scalar: LinearAlgebraScalar>(
+        store: QuantizedValueStore, weights: [Scalar], into output: inout [Scalar]
+    ) {
+        let quantizer = store.quantizer, n = store.tokenCount
+        let d = quantizer.headDimension, g = quantizer.groupSize, groups = quantizer.groupsPerToken
+        let bits = store.codes.bitsPerCode, perWord = 32 / bits, wordsPerRow = store.codes.wordsPerRow
+        let mask = store.codes.maximumCode
+        assert(weights.count >= n && output.count == d)
+        var decoded = [Scalar](repeating: 0, count: wordsPerRow * perWord)
+        store.codes.words.withUnsafeBufferPointer { words in
+            store.scales.withUnsafeBufferPointer { scales in
+                store.minimums.withUnsafeBufferPointer { minimums in
+                    weights.withUnsafeBufferPointer { w in
+                        output.withUnsafeMutableBufferPointer { out in
+                            decoded.withUnsafeMutableBufferPointer { codes in
+                                for t in 0..<n {
+                                    for k in 0..<wordsPerRow {
+                                        let word = words[t * wordsPerRow + k]
+                                        for c in 0..<perWord {
+                                            codes[k * perWord + c] = Scalar((word >> UInt32(c * bits)) & mask)
+                                        }
+                                    }
+                                    let weight = w[t]
+                                    for γ in 0..<groups {
+                                        let scale = Scalar(scales[t * groups + γ])
+                                        let minimum = Scalar(minimums[t * groups + γ])
+                                        for i in (γ * g)..<((γ + 1) * g) {
+                                            out[i] += weight * (codes[i] * scale + minimum)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// output_i += Σ_t w_{first + t}·v_{t,i} over the `count` full-precision window values.
+    /// - Complexity: O(count·d).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func accumulate<Scalar: LinearAlgebraScalar>(
+        window: [Scalar], count: Int, dimension d: Int, weights: [Scalar], firstWeight: Int,
+        into output: inout [Scalar]
+    ) {
+        window.withUnsafeBufferPointer { v in
+            output.withUnsafeMutableBufferPointer { out in
+                for t in 0..<count {
+                    let weight = weights[firstWeight + t]
+                    for i in 0..<d { out[i] += weight * v[t * d + i] }
+                }
+            }
+        }
+    }
+
+    /// ℓ_{base + t} += q_c·(code_{c,t}·scale_c + minimum_c), channel c outer, token t inner.
+    /// - Complexity: O(G·d).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func addKIVILogits<Scalar: LinearAlgebraScalar>(
+        query: [Scalar], block: KIVIKeyBlock, dimension d: Int, into logits: inout [Scalar], at base: Int
+    ) {
+        let codes = block.codes, tokens = block.tokenCount
+        let bits = codes.bitsPerCode, perWord = 32 / bits, wordsPerRow = codes.wordsPerRow
+        let mask = codes.maximumCode
+        var decoded = [Scalar](repeating: 0, count: wordsPerRow * perWord)
+        codes.words.withUnsafeBufferPointer { words in
+            query.withUnsafeBufferPointer { q in
+                logits.withUnsafeMutableBufferPointer { out in
+                    decoded.withUnsafeMutableBufferPointer { channel in
+                        for c in 0..<d {
+                            for k in 0..<wordsPerRow {
+                                let word = words[c * wordsPerRow + k]
+                                for j in 0..<perWord {
+                                    channel[k * perWord + j] = Scalar((word >> UInt32(j * bits)) & mask)
+                                }
+                            }
+                            let scale = Scalar(block.scales[c]), minimum = Scalar(block.minimums[c])
+                            let weight = q[c]
+                            for t in 0..<tokens {
+                                out[base + t] += weight * (channel[t] * scale + minimum)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
