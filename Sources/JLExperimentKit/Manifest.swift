@@ -114,13 +114,18 @@ public struct RunManifest: Codable, Sendable, Equatable {
         return safe ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    /// `git rev-parse --short HEAD` in the current directory, or `unknown` when git or a
+    /// `git rev-parse --short HEAD` run from the executable's directory, or `unknown` when git or a
     /// repository is not available.
     /// - Complexity: one subprocess.
     public static func currentGitRevision() -> String {
+        // Ask git from the executable's directory (…/.build/<config>/ inside the checkout), so
+        // the revision does not depend on where the command is run from; shards started from
+        // different working directories then still agree.
+        let executableDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "rev-parse", "--short", "HEAD"]
+        process.arguments = ["git", "-C", executableDirectory, "rev-parse", "--short", "HEAD"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
