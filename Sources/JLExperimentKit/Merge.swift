@@ -1,3 +1,4 @@
+import JLFiles
 import Foundation
 
 /// One shard file to merge: a name for messages and its bytes.
@@ -16,9 +17,9 @@ public struct ShardInput: Sendable {
     /// - Throws: ``ExperimentError/invalidInput(_:)`` when it cannot be read.
     public init(path: String) throws(ExperimentError) {
         do {
-            self.init(name: path, contents: try Data(contentsOf: URL(fileURLWithPath: path)))
+            self.init(name: path, contents: Data(try FileReader.readBytes(atPath: path)))
         } catch {
-            throw .invalidInput("cannot read shard file '\(path)': \((error as NSError).localizedDescription)")
+            throw .invalidInput("cannot read shard file: \(error.description)")
         }
     }
 }
@@ -87,8 +88,11 @@ public struct ExperimentRegistry: Sendable {
             identities.append(try ResultCoding.decode(ShardIdentity.self, from: input.contents, source: input.name))
         }
         for (position, identity) in identities.enumerated().dropFirst() {
-            if let field = identities[0].manifest.firstDifference(from: identity.manifest, path: "manifest")
-                ?? identities[0].parameters.firstDifference(from: identity.parameters, path: "parameters") {
+            let (manifest, parameters) = (identities[0].manifest, identities[0].parameters)
+            if let field = manifest.firstDifference(
+                from: identity.manifest, path: "manifest", restrictedTo: ShardIdentity.leadingManifestFields)
+                ?? parameters.firstDifference(from: identity.parameters, path: "parameters")
+                ?? manifest.firstDifference(from: identity.manifest, path: "manifest") {
                 throw .shardMismatch(field: field, firstFile: first.name, otherFile: inputs[position].name)
             }
         }
@@ -150,6 +154,11 @@ struct ShardHeader: Decodable {
 struct ShardIdentity: Decodable {
     var manifest: JSONValue
     var parameters: JSONValue
+
+    /// Manifest fields compared first, then the parameters, then the rest of the manifest, so a
+    /// refusal names the telling difference (another experiment, seed or parameter) rather than
+    /// one that follows from it (block size, command line).
+    static let leadingManifestFields: Set<String> = ["experiment", "seed", "trials", "precision"]
 }
 
 /// A JSON value, decoded without knowing its schema.
@@ -184,10 +193,11 @@ indirect enum JSONValue: Decodable, Equatable {
     }
 
     /// The path of the first difference from `other` (`manifest.seed`, `parameters.dims[2]`), or nil.
-    func firstDifference(from other: JSONValue, path: String) -> String? {
+    /// Object keys are compared in sorted order; `restrictedTo` limits the top-level keys compared.
+    func firstDifference(from other: JSONValue, path: String, restrictedTo: Set<String>? = nil) -> String? {
         switch (self, other) {
         case let (.object(left), .object(right)):
-            for key in Set(left.keys).union(right.keys).sorted() {
+            for key in Set(left.keys).union(right.keys).sorted() where restrictedTo?.contains(key) ?? true {
                 guard let l = left[key], let r = right[key] else { return "\(path).\(key)" }
                 if let difference = l.firstDifference(from: r, path: "\(path).\(key)") { return difference }
             }

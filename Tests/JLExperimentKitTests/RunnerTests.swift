@@ -140,11 +140,11 @@ struct MergeRefusalTests {
         let scratch = try ScratchDirectory()
         let a = try await shards(scratch, seed: 1, count: 2, only: [0])
         let b = try await shards(scratch, seed: 2, count: 2, only: [1])
-        #expect(throws: ExperimentError.shardMismatch(field: "manifest.commandLine", firstFile: a[0], otherFile: b[0])) {
+        #expect(throws: ExperimentError.shardMismatch(field: "manifest.seed", firstFile: a[0], otherFile: b[0])) {
             try mergeShards(files: a + b, registry: registry())
         }
-        let error = ExperimentError.shardMismatch(field: "manifest.commandLine", firstFile: a[0], otherFile: b[0])
-        #expect(error.description.hasPrefix("shards come from different commands/seeds: manifest.commandLine differs"))
+        let error = ExperimentError.shardMismatch(field: "manifest.seed", firstFile: a[0], otherFile: b[0])
+        #expect(error.description.hasPrefix("shards come from different commands/seeds: manifest.seed differs"))
         #expect(error.exitStatus == .dataError)
     }
 

@@ -50,9 +50,7 @@ public struct DistortionExperiment: Experiment {
     public init(inputDimension: Int = 128, transforms: [String] = ["gaussian", "orthogonal-sqrtd"],
                 epsilons: [Double] = [0.1], sketchDimensions: [Int], anglesInDegrees: [Double] = [90],
                 attention: AttentionWorkload?) throws(ExperimentError) {
-        guard inputDimension >= 2, inputDimension <= maximumInputDimension else {
-            throw .invalidOption("--dimension must be in 2...\(maximumInputDimension), got \(inputDimension)")
-        }
+        try Self.checkInputDimension(inputDimension)
         guard !transforms.isEmpty else { throw .invalidOption("--transforms needs at least one transform") }
         for spec in transforms { _ = try Self.planeKind(spec) }
         guard !epsilons.isEmpty, epsilons.allSatisfy({ $0 > 0 && $0.isFinite }) else {
@@ -70,6 +68,15 @@ public struct DistortionExperiment: Experiment {
         self.sketchDimensions = Array(Set(sketchDimensions)).sorted()
         self.anglesInDegrees = anglesInDegrees
         self.attention = attention
+    }
+
+    /// `--dimension` must be in 2...``JLTransforms/maximumInputDimension``; checked before the
+    /// attention input is built so a bad value is reported as `--dimension`.
+    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)``.
+    static func checkInputDimension(_ inputDimension: Int) throws(ExperimentError) {
+        guard inputDimension >= 2, inputDimension <= maximumInputDimension else {
+            throw .invalidOption("--dimension must be in 2...\(maximumInputDimension), got \(inputDimension)")
+        }
     }
 
     /// The families part 1 supports: those whose law is rotation invariant (see ``PlaneSketch``).

@@ -50,6 +50,7 @@ public struct DistortionOptions: ParsableArguments, Sendable {
     /// - Throws: `JLExperimentKit.ExperimentError`: `.invalidOption` (exit 64) for bad values,
     ///   `.invalidInput` (exit 65) for bad data files.
     public func makeExperiment(seed: UInt64, inputs: InputOptions) throws(ExperimentError) -> DistortionExperiment {
+        try DistortionExperiment.checkInputDimension(inputDimension)
         let transformList = try Self.list(transforms, option: "--transforms") { $0.isEmpty ? nil : $0.lowercased() }
         let epsilonList = try Self.list(epsilons, option: "--epsilons") { Double($0) }
         guard epsilonList.allSatisfy({ $0 > 0 && $0.isFinite }) else {
