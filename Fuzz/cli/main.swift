@@ -48,8 +48,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         _ = error.exitStatus
     } catch {
         // ArgumentParser's own errors (unknown option, bad value, --help): formatting them must not trap.
+        // (fullMessage(for:), which renders the whole usage text, is left out: it costs more than the parse.)
         _ = CommonOptions.message(for: error)
-        _ = CommonOptions.fullMessage(for: error)
         _ = CommonOptions.exitCode(for: error)
     }
     return 0
