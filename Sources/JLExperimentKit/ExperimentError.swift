@@ -75,7 +75,32 @@ public enum ExperimentError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 
-    public var description: String {
+    /// One line: text from the command line or from files (a `--shard` value, a path) may hold
+    /// line breaks or other control characters — e.g. `0/4\r` from a script with CRLF line
+    /// endings — and they are shown as `\u{XX}` escapes.
+    public var description: String { Self.singleLine(multiLineDescription) }
+
+    /// Replaces control characters (C0 except tab, DEL, C1) and U+2028/U+2029 with `\u{XX}`.
+    /// (Found by Fuzz/settings: a form feed in a `--shard` value split the message.)
+    static func singleLine(_ text: String) -> String {
+        func isEscaped(_ scalar: Unicode.Scalar) -> Bool {
+            let value = scalar.value
+            return (value < 0x20 && value != 0x09) || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
+        }
+        guard text.unicodeScalars.contains(where: isEscaped) else { return text }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isEscaped(scalar) {
+                result.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
+    /// The message before control characters are escaped.
+    private var multiLineDescription: String {
         switch self {
         case let .invalidOption(message):
             message

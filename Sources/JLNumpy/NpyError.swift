@@ -61,9 +61,42 @@ public enum NpyError: Error, Equatable, Hashable, Sendable, CustomStringConverti
     /// "big-endian dtype '>f4' is not supported; re-save with arr.astype('<f4')"
     /// ```
     ///
+    /// Text taken from the file (keys, descr strings) may hold line breaks or other control
+    /// characters; they are shown as `\u{XX}` escapes so the message stays one line.
+    ///
     /// - Complexity: O(length of the detail).
     /// - Source: this module.
-    public var description: String {
+    public var description: String { Self.singleLine(multiLineDescription) }
+
+    /// Replaces control characters and Unicode line/paragraph separators with `\u{XX}` escapes.
+    ///
+    /// ```
+    /// singleLine(s) = s with each scalar c ∈ C0 \ {tab} ∪ {DEL} ∪ C1 ∪ {U+2028, U+2029} → "\u{" hex(c) "}"
+    /// ```
+    ///
+    /// - Complexity: O(length of text).
+    /// - Source: this module (found by Fuzz/npy: a CR inside a header key split the message).
+    static func singleLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isEscaped) else { return text }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isEscaped(scalar) {
+                result.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
+    /// Whether `scalar` could break a one-line message (tab is kept).
+    private static func isEscaped(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        return (value < 0x20 && value != 0x09) || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
+    }
+
+    /// The message before line breaks are escaped.
+    private var multiLineDescription: String {
         switch self {
         case .notNpy:
             return "not a .npy file: missing the \\x93NUMPY magic string"
