@@ -89,8 +89,8 @@ public struct KeyCacheConfiguration: Codable, Sendable, Hashable, CustomStringCo
 /// ```
 public struct BitsExperiment: Experiment {
     public static let name = "exp-bits"
-    public static let blockSize = 10
-    public static let defaultTrials = 200
+    public static let blockSize = 5
+    public static let defaultTrials = 100
 
     /// Where the keys came from.
     public var source: String
@@ -307,13 +307,21 @@ public struct BitsExperiment: Experiment {
             o = try Attention.output(weights: p, values: valuesExact)
         } catch { throw .internalFailure("exact attention: \(error.description)") }
         let oNorm = o.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        // KIVI uses no randomness: its estimate is computed once per block and reused.
+        var deterministic: [Int: [Double]] = [:]
         for trial in block.trials {
             if block.isCancelled { throw .interrupted }
             let stream = block.stream(forTrial: trial)
             for (index, configuration) in configurations.enumerated() {
                 let words = stream.child(configuration.description).block(0)
                 let seed = UInt64(words.x) | UInt64(words.y) << 32
-                let (estimated, _) = try Self.estimate(configuration, keys: keyMatrix, query: query, seed: seed, codebooks: books)
+                let estimated: [Double]
+                if let cached = deterministic[index] {
+                    estimated = cached
+                } else {
+                    estimated = try Self.estimate(configuration, keys: keyMatrix, query: query, seed: seed, codebooks: books).logits
+                    if configuration.method == .kivi { deterministic[index] = estimated }
+                }
                 var squared = 0.0, signed = 0.0
                 for j in exact.indices {
                     let error = estimated[j] - exact[j]
