@@ -27,21 +27,21 @@ struct TransformsTests {
     func determinism() async throws {
         let experiment = try transformsExperiment(transformsSmall)
         let scratch = try InputsScratch()
-        let one = try await runTransforms(experiment, ["--trials", "120", "--threads", "1", "--quiet"])
-        let again = try await runTransforms(experiment, ["--trials", "120", "--threads", "1", "--quiet"])
-        let two = try await runTransforms(experiment, ["--trials", "120", "--threads", "2", "--quiet"])
+        let one = try await runTransforms(experiment, ["--trials", "60", "--threads", "1", "--quiet"])
+        let again = try await runTransforms(experiment, ["--trials", "60", "--threads", "1", "--quiet"])
+        let two = try await runTransforms(experiment, ["--trials", "60", "--threads", "2", "--quiet"])
         #expect(one.json == again.json)
         #expect(one.json == two.json)
         var files: [String] = []
         for shard in 0..<2 {
             let path = "\(scratch.path)/transforms\(shard).json"
-            _ = try await runTransforms(experiment, ["--trials", "120", "--shard", "\(shard)/2", "--json", path, "--quiet"])
+            _ = try await runTransforms(experiment, ["--trials", "60", "--shard", "\(shard)/2", "--json", path, "--quiet"])
             files.append(path)
         }
         var registry = ExperimentRegistry()
         registry.register(TransformsExperiment.self)
         #expect(try mergeShards(files: files, registry: registry) == one.json)
-        let other = try await runTransforms(experiment, ["--trials", "120", "--seed", "5", "--quiet"])
+        let other = try await runTransforms(experiment, ["--trials", "60", "--seed", "5", "--quiet"])
         #expect(other.json != one.json)  // the seed matters
         #expect(one.svg?.contains("<svg") == true)
         #expect(one.csv?.contains("srht-dct,12,axis,24,") == true)

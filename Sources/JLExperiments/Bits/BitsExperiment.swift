@@ -90,7 +90,7 @@ public struct KeyCacheConfiguration: Codable, Sendable, Hashable, CustomStringCo
 public struct BitsExperiment: Experiment {
     public static let name = "exp-bits"
     public static let blockSize = 5
-    public static let defaultTrials = 100
+    public static let defaultTrials = 50
 
     /// Where the keys came from.
     public var source: String

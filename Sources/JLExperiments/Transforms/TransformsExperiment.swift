@@ -70,8 +70,8 @@ public enum PairPlacement: String, Codable, Sendable, CaseIterable, CustomString
 /// Source: arXiv 2406.03482 Lemma 3.2; theory.md §2.1, §2.3–2.5.
 public struct TransformsExperiment: Experiment {
     public static let name = "exp-transforms"
-    public static let blockSize = 50
-    public static let defaultTrials = 2000
+    public static let blockSize = 25
+    public static let defaultTrials = 500
 
     /// The transforms, each with its d.
     public var transforms: [TransformEntry]
