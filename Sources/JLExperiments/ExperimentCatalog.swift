@@ -8,6 +8,8 @@ public enum ExperimentCatalog {
         registry.register(DistortionExperiment.self)
         registry.register(UnbiasednessExperiment.self)
         registry.register(SeedVarianceExperiment.self)
+        registry.register(TransformsExperiment.self)
+        registry.register(BitsExperiment.self)
         return registry
     }
 }
