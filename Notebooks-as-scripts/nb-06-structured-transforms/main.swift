@@ -193,7 +193,8 @@ Notebook.main(name: "nb-06-structured-transforms", title: "Structured transforms
         (measured \((distortion["sparse-1-\(small)"]?.qjlBasis.mean ?? .nan).fixed(4))). For spread-out random keys the SRHT bias nearly \
         vanishes (the flat key at d = 128 has factor \((try srhtAllEqualKeyMeanFactor(inputDimension: 128)).fixed(5)), \
         `JLTheory.srhtAllEqualKeyMeanFactor`), while sparse-1 keeps a factor of \((distortion["sparse-1-\(small)"]?.qjlRandom.mean ?? .nan).fixed(4)) \
-        on random keys at d = \(small) (many rows of S·k are sums of one or two entries). Gaussian-HD is a Gaussian sketch in law: \
+        on random keys at d = \(small): each entry of S·k sums a random number of coordinates, d·s/m = \(small / (small / 2)) on \
+        average, and with so few terms E|(Sk)_r| falls below √(2/π) times its RMS (Jensen); sparse-8 (\(2 * 8) terms on average) has \((distortion["sparse-8-\(small)"]?.qjlRandom.mean ?? .nan).fixed(4)). Gaussian-HD is a Gaussian sketch in law: \
         unbiased, with the same distortion as Gaussian, and it pays for a rotation on top of the gemv.
         """)
     var panels: [Plot] = []
