@@ -45,23 +45,26 @@ enum MinMaxRounding {
 
     /// The code of x given the stored scale and minimum (converted to `Scalar`).
     ///
-    /// Round-half-even is done with the add-and-subtract of C = 1.5·2^p (p = significand bits),
-    /// which in the default rounding mode equals `rounded(.toNearestOrEven)` for |t| ≤ 2^(p−1)
-    /// and, for larger |t|, gives a value on the same side of [0, maximumCode], so the clamped
-    /// code is the same; it avoids a library call per entry where the target lacks a rounding
-    /// instruction (x86-64 baseline, SSE2).
+    /// Evaluated without library calls or generic integer conversion: t is clamped to
+    /// [0, maximumCode] first (the same code as clamping after rounding, since the bounds are
+    /// integers), then rounded half-to-even by adding C = 1.5·2^p (p = significand bits), which in
+    /// the default rounding mode leaves round(t) in the low significand bits of t + C
+    /// (exact for 0 ≤ t ≤ 2^(p−1), far beyond the largest code 2^8 − 1).
     /// ```
-    /// t = (x − minimum)/scale,   code = clamp((t + C) − C, 0, maximumCode)
+    /// t = clamp((x − minimum)/scale, 0, maximumCode)
+    /// code = roundHalfEven(t) = lowBits(t + C)      (= clamp(roundHalfEven((x − minimum)/scale), 0, L))
     /// ```
     @inlinable
     static func code<Scalar: BinaryFloatingPoint>(
         _ x: Scalar, scale: Scalar, minimum: Scalar, maximumCode: Scalar
     ) -> UInt32 {
         guard scale > 0 else { return 0 }
-        let t = (x - minimum) / scale
+        let t = Swift.min(Swift.max((x - minimum) / scale, 0), maximumCode)
         let shifter = Scalar(sign: .plus, exponent: Scalar.Exponent(Scalar.significandBitCount), significand: 1.5)
-        let rounded = (t + shifter) - shifter
-        return UInt32(Swift.min(Swift.max(rounded, 0), maximumCode))
+        let shifted = t + shifter
+        let lowBits = UInt64(truncatingIfNeeded: shifted.significandBitPattern)
+            & ((UInt64(1) << UInt64(Scalar.significandBitCount - 1)) - 1)
+        return UInt32(truncatingIfNeeded: lowBits)
     }
 
     /// The value of a finite Float16 as Float, without a library call: the 15 magnitude bits

@@ -75,7 +75,9 @@ func checkShifterRounding<Scalar: BinaryFloatingPoint>(_: Scalar.Type) {
     let top: Scalar = 3
     let probes: [Scalar] = [-1e30, -8_388_609, -4_194_305, -2.5, -1.5, -0.5, -0.0, 0, 0.49999997, 0.5, 1.5, 2.5,
                             2.4999998, 3.5, 4.5, 254.5, 4_194_303.5, 8_388_607, 8_388_609, 1e30]
-    for t in probes {
+    // Every multiple of 1/8 in [−25, 275): all ties and near-ties of the codes 0...255.
+    let grid = (-200..<2200).map { Scalar($0) / 8 }
+    for t in probes + grid {
         let reference = UInt32(Swift.min(Swift.max(t.rounded(.toNearestOrEven), 0), top))
         #expect(MinMaxRounding.code(t, scale: 1, minimum: 0, maximumCode: top) == reference, "t = \(t)")
         let wide = UInt32(Swift.min(Swift.max(t.rounded(.toNearestOrEven), 0), 255))
