@@ -87,6 +87,14 @@ public struct PackedCodes: Sendable, Hashable {
         rowCount += 1
     }
 
+    /// Appends `count` rows already packed in this layout (`count · wordsPerRow` words, padding
+    /// bits 0), as the caller has checked.
+    mutating func appendValidatedRows(_ packed: [UInt32], count: Int) {
+        assert(packed.count == count * wordsPerRow)
+        words.append(contentsOf: packed)
+        rowCount += count
+    }
+
     /// Code j of row r (indices are checked only by Array's bounds check).
     /// - Complexity: O(1).
     @inlinable

@@ -184,14 +184,13 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         let d = headDimension, base = values.startIndex
         let toQuantize = Swift.max(0, windowValueCount + n - valueBufferSize)
         let fromWindow = Swift.min(toQuantize, windowValueCount)
-        for t in 0..<fromWindow {
-            quantizedValues.append(encoded: try AttentionKernels.encode(valueWindow[(t * d)..<((t + 1) * d)], valueQuantizer))
+        if fromWindow > 0 {
+            try AttentionKernels.appendEncoded(valueWindow[0..<(fromWindow * d)], tokens: fromWindow, to: &quantizedValues)
         }
         valueWindow.removeFirst(fromWindow * d)
         let fromNew = toQuantize - fromWindow
-        for t in 0..<fromNew {
-            let start = base + t * d
-            quantizedValues.append(encoded: try AttentionKernels.encode(values[start..<(start + d)], valueQuantizer))
+        if fromNew > 0 {
+            try AttentionKernels.appendEncoded(values[base..<(base + fromNew * d)], tokens: fromNew, to: &quantizedValues)
         }
         valueWindow.append(contentsOf: values[(base + fromNew * d)..<(base + n * d)])
     }
@@ -448,9 +447,10 @@ enum AttentionKernels {
     @_specialize(where Scalar == Double)
     static func requireFinite<Scalar: LinearAlgebraScalar>(_ values: [Scalar], _ what: String) throws(KVCacheError) {
         let bad: Int? = values.withUnsafeBufferPointer { x in
-            var allFinite = true
-            for v in x { allFinite = allFinite && v.isFinite }
-            return allFinite ? nil : x.firstIndex { !$0.isFinite }
+            // A counting reduction (no early exit) vectorizes; the index is searched only on failure.
+            var nonFinite = 0
+            for v in x { nonFinite &+= v.isFinite ? 0 : 1 }
+            return nonFinite == 0 ? nil : x.firstIndex { !$0.isFinite }
         }
         if let bad { throw .nonFiniteInput(what: what, index: bad) }
     }
@@ -512,7 +512,7 @@ enum AttentionKernels {
     static func quantizeKIVI<Scalar: LinearAlgebraScalar>(
         keys: Matrix<Scalar>, bits: Int
     ) throws(KVCacheError) -> KIVIKeyBlock {
-        try requireFinite(keys.elements, "key group")
+        try requireFinite(keys.elements, "key group")  // AttentionKernels.requireFinite (same index)
         let tokens = keys.rows, d = keys.columns, maximumCode = (1 << bits) - 1
         var codes = PackedCodes(validatedBitsPerCode: bits, codesPerRow: tokens)
         var scales = [Float16](), minimums = [Float16]()
@@ -546,6 +546,67 @@ enum AttentionKernels {
             minimums.append(minimum)
         }
         return KIVIKeyBlock(tokenCount: tokens, codes: codes, scales: scales, minimums: minimums)
+    }
+
+    /// Encodes `tokens` values (row-major, d each) as ``encode(_:_:)`` does, token by token, and
+    /// appends them to `store`: the same codes, scales and minimums, written straight into packed
+    /// words with one reusable code buffer instead of three arrays per token.
+    /// - Throws: the first token's `.halfPrecisionOverflow`, as ``encode(_:_:)``; `store` is then
+    ///   unchanged.
+    /// - Complexity: O(tokens·d).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func appendEncoded<Scalar: LinearAlgebraScalar>(
+        _ values: ArraySlice<Scalar>, tokens: Int, to store: inout QuantizedValueStore
+    ) throws(KVCacheError) {
+        let quantizer = store.quantizer
+        let d = quantizer.headDimension, g = quantizer.groupSize, groups = quantizer.groupsPerToken
+        let bits = quantizer.bits, maximumCode = (1 << bits) - 1, perWord = 32 / bits
+        let wordsPerRow = (d * bits + 31) / 32
+        assert(values.count == tokens * d)
+        var codes = [UInt32](repeating: 0, count: d)
+        var words = [UInt32](), scales = [Float16](), minimums = [Float16]()
+        words.reserveCapacity(tokens * wordsPerRow)
+        scales.reserveCapacity(tokens * groups)
+        minimums.reserveCapacity(tokens * groups)
+        let top = Scalar(maximumCode), width = UInt32(bits)
+        let failure: KVCacheError? = values.withUnsafeBufferPointer { x in
+            codes.withUnsafeMutableBufferPointer { code in
+                for t in 0..<tokens {
+                    let row = t * d
+                    for group in 0..<groups {
+                        let base = row + group * g
+                        var lower = x[base], upper = x[base]
+                        for i in base..<(base + g) {
+                            lower = Swift.min(lower, x[i])
+                            upper = Swift.max(upper, x[i])
+                        }
+                        let scale: Float16, minimum: Float16
+                        do throws(KVCacheError) {
+                            (scale, minimum) = try MinMaxRounding.parameters(
+                                lower: lower, upper: upper, maximumCode: maximumCode, what: "value group")
+                        } catch {
+                            return error
+                        }
+                        scales.append(scale)
+                        minimums.append(minimum)
+                        let s = Scalar(MinMaxRounding.float(scale)), m = Scalar(MinMaxRounding.float(minimum))
+                        for i in (group * g)..<((group + 1) * g) {
+                            code[i] = MinMaxRounding.code(x[row + i], scale: s, minimum: m, maximumCode: top)
+                        }
+                    }
+                    for k in 0..<wordsPerRow {
+                        let first = k * perWord, end = Swift.min(first + perWord, d)
+                        var word: UInt32 = 0
+                        for j in first..<end { word |= code[j] &<< (UInt32(truncatingIfNeeded: j - first) &* width) }
+                        words.append(word)
+                    }
+                }
+                return nil
+            }
+        }
+        if let failure { throw failure }
+        store.append(packedRows: words, count: tokens, scales: scales, minimums: minimums)
     }
 
     /// Appends ⟨q, k_t⟩ = Σ_i q_i·k_{t,i} (i ascending) for the `count` buffered keys (row-major).

@@ -59,16 +59,17 @@ public enum QJLError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Pre-specialized for Float and Double and deliberately not inlinable: callers that are
 /// generic over the scalar (most of this module, called unspecialized from other modules)
 /// dispatch at run time to the specialized loop instead of running it through witness tables.
-/// The scan is branch-free over contiguous storage; the index is searched only on failure.
+/// The scan is a counting reduction over contiguous storage (it vectorizes); the index is
+/// searched only on failure.
 /// - Complexity: O(n).
 @usableFromInline
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 func validateFinite<Scalar: BinaryFloatingPoint>(_ values: [Scalar], what: String) throws(QJLError) {
     let bad: Int? = values.withUnsafeBufferPointer { x in
-        var allFinite = true
-        for value in x { allFinite = allFinite && value.isFinite }
-        return allFinite ? nil : x.firstIndex { !$0.isFinite }
+        var nonFinite = 0
+        for value in x { nonFinite &+= value.isFinite ? 0 : 1 }
+        return nonFinite == 0 ? nil : x.firstIndex { !$0.isFinite }
     }
     if let bad { throw .nonFiniteInput(what: what, index: bad) }
 }
