@@ -166,7 +166,7 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
     }
 
     /// The smallest G for which ``quantize(groups:)`` sketches all groups with one batch
-    /// transform: OpenBLAS sgemm/dgemm take a different kernel (different rounding) for ≤ 4 rows,
+    /// transform: OpenBLAS 0.3.21 sgemm takes a different kernel (different rounding) for ≤ 4 rows,
     /// so smaller groups are sketched one by one, exactly as ``quantize(keys:)`` does.
     static var minimumBatchedGroupSize: Int { 8 }
 
@@ -174,7 +174,7 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
     /// (one gemm for a dense S, two with outliers) and the per-group outlier handling after it,
     /// then splits the result into k blocks. Each block equals ``quantize(keys:)`` of its G keys,
     /// bit for bit, when the transform treats rows independently (checked for OpenBLAS 0.3.21
-    /// sgemm with ≥ 5 rows; see `minimumBatchedGroupSize`). On any error it redoes the work
+    /// sgemm with 5 to 131072 rows at K = 128, N = 256; see `minimumBatchedGroupSize`). On any error it redoes the work
     /// group by group, so it throws exactly what the first failing ``quantize(keys:)`` throws.
     /// ```
     /// blocks[g] = quantize(keys: K[gG ..< (g+1)G])
