@@ -164,6 +164,15 @@ public struct QuantizedValueStore: Sendable, Hashable {
         self = next
     }
 
+    /// Appends `count` tokens already packed (`count · wordsPerRow` words, row after row) with
+    /// their `count · d/g` scales and minimums.
+    mutating func append(packedRows words: [UInt32], count: Int, scales: [Float16], minimums: [Float16]) {
+        assert(scales.count == count * quantizer.groupsPerToken && minimums.count == scales.count)
+        codes.appendValidatedRows(words, count: count)
+        self.scales.append(contentsOf: scales)
+        self.minimums.append(contentsOf: minimums)
+    }
+
     mutating func append(encoded: GroupwiseValueQuantizer.EncodedToken) {
         codes.appendValidatedRow(encoded.codes)
         scales.append(contentsOf: encoded.scales)

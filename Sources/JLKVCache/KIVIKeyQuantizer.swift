@@ -74,28 +74,7 @@ public struct KIVIKeyQuantizer<Scalar: LinearAlgebraScalar>: GroupKeyQuantizer, 
         guard keys.columns == headDimension else {
             throw .dimensionMismatch(what: "key group columns", expected: headDimension, actual: keys.columns)
         }
-        try requireFinite(keys.elements, "key group")
-        let maximumCode = (1 << bits) - 1
-        var codes = PackedCodes(validatedBitsPerCode: bits, codesPerRow: groupSize)
-        var scales = [Float16](), minimums = [Float16]()
-        scales.reserveCapacity(headDimension)
-        minimums.reserveCapacity(headDimension)
-        var channel = [Scalar](repeating: 0, count: groupSize)
-        var channelCodes = [UInt32](repeating: 0, count: groupSize)
-        for c in 0..<headDimension {
-            for t in 0..<groupSize { channel[t] = keys.elements[t * headDimension + c] }
-            let lower = channel.min() ?? 0, upper = channel.max() ?? 0
-            let (scale, minimum) = try MinMaxRounding.parameters(
-                lower: lower, upper: upper, maximumCode: maximumCode, what: "key channel")
-            for t in 0..<groupSize {
-                channelCodes[t] = MinMaxRounding.code(
-                    channel[t], scale: Scalar(scale), minimum: Scalar(minimum), maximumCode: Scalar(maximumCode))
-            }
-            codes.appendValidatedRow(channelCodes)
-            scales.append(scale)
-            minimums.append(minimum)
-        }
-        return KIVIKeyBlock(tokenCount: groupSize, codes: codes, scales: scales, minimums: minimums)
+        return try AttentionKernels.quantizeKIVI(keys: keys, bits: bits)
     }
 
     /// The query itself (KIVI needs no per-query precomputation).

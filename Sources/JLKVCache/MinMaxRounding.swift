@@ -44,13 +44,42 @@ enum MinMaxRounding {
     }
 
     /// The code of x given the stored scale and minimum (converted to `Scalar`).
+    ///
+    /// Evaluated without library calls or generic integer conversion: t is clamped to
+    /// [0, maximumCode] first (the same code as clamping after rounding, since the bounds are
+    /// integers), then rounded half-to-even by adding C = 1.5·2^p (p = significand bits), which in
+    /// the default rounding mode leaves round(t) in the low significand bits of t + C
+    /// (exact for 0 ≤ t ≤ 2^(p−1), far beyond the largest code 2^8 − 1).
+    /// ```
+    /// t = clamp((x − minimum)/scale, 0, maximumCode)
+    /// code = roundHalfEven(t) = lowBits(t + C)      (= clamp(roundHalfEven((x − minimum)/scale), 0, L))
+    /// ```
     @inlinable
     static func code<Scalar: BinaryFloatingPoint>(
         _ x: Scalar, scale: Scalar, minimum: Scalar, maximumCode: Scalar
     ) -> UInt32 {
         guard scale > 0 else { return 0 }
-        let t = ((x - minimum) / scale).rounded(.toNearestOrEven)
-        return UInt32(Swift.min(Swift.max(t, 0), maximumCode))
+        let t = Swift.min(Swift.max((x - minimum) / scale, 0), maximumCode)
+        let shifter = Scalar(sign: .plus, exponent: Scalar.Exponent(Scalar.significandBitCount), significand: 1.5)
+        let shifted = t + shifter
+        let lowBits = UInt64(truncatingIfNeeded: shifted.significandBitPattern)
+            & ((UInt64(1) << UInt64(Scalar.significandBitCount - 1)) - 1)
+        return UInt32(truncatingIfNeeded: lowBits)
+    }
+
+    /// The value of a finite Float16 as Float, without a library call: the 15 magnitude bits
+    /// moved into Float position and rescaled by 2^112 (exact for normal and subnormal halves),
+    /// then the sign bit. Non-finite halves (never stored: ``parameters(lower:upper:maximumCode:what:)``
+    /// rejects them) take the ordinary conversion.
+    /// ```
+    /// float(h) = ±Float(bitPattern: (h & 0x7FFF) << 13)·2^112 = Float(h)
+    /// ```
+    @inlinable @inline(__always)
+    static func float(_ half: Float16) -> Float {
+        let bits = UInt32(half.bitPattern)
+        guard bits & 0x7C00 != 0x7C00 else { return Float(half) }
+        let magnitude = Float(bitPattern: (bits & 0x7FFF) << 13) * 0x1p112
+        return Float(bitPattern: magnitude.bitPattern | ((bits & 0x8000) << 16))
     }
 
     /// x̂ = code · scale + minimum.
@@ -58,7 +87,7 @@ enum MinMaxRounding {
     static func decode<Scalar: BinaryFloatingPoint>(
         _ code: UInt32, scale: Float16, minimum: Float16
     ) -> Scalar {
-        Scalar(code) * Scalar(scale) + Scalar(minimum)
+        Scalar(code) * Scalar(float(scale)) + Scalar(float(minimum))
     }
 }
 

@@ -68,17 +68,31 @@ public struct PackedCodes: Sendable, Hashable {
         appendValidatedRow(codes)
     }
 
-    /// Appends a row whose length and code range the caller has already checked.
+    /// Appends a row whose length and code range the caller has already checked. Each word is
+    /// assembled in a register from its 32/b codes (shifts only, no division per code).
     mutating func appendValidatedRow(_ codes: [UInt32]) {
         assert(codes.count == codesPerRow)
-        let start = words.count
-        words.append(contentsOf: repeatElement(0, count: wordsPerRow))
-        let codesPerWord = 32 / bitsPerCode
-        for (j, code) in codes.enumerated() {
-            assert(code <= maximumCode)
-            words[start + j / codesPerWord] |= code << UInt32((j % codesPerWord) * bitsPerCode)
+        let codesPerWord = 32 / bitsPerCode, width = UInt32(bitsPerCode), rowWords = wordsPerRow, count = codesPerRow
+        codes.withUnsafeBufferPointer { row in
+            for k in 0..<rowWords {
+                let first = k * codesPerWord, end = Swift.min(first + codesPerWord, count)
+                var word: UInt32 = 0
+                for j in first..<end {
+                    assert(row[j] <= maximumCode)
+                    word |= row[j] &<< (UInt32(truncatingIfNeeded: j - first) &* width)
+                }
+                words.append(word)
+            }
         }
         rowCount += 1
+    }
+
+    /// Appends `count` rows already packed in this layout (`count · wordsPerRow` words, padding
+    /// bits 0), as the caller has checked.
+    mutating func appendValidatedRows(_ packed: [UInt32], count: Int) {
+        assert(packed.count == count * wordsPerRow)
+        words.append(contentsOf: packed)
+        rowCount += count
     }
 
     /// Code j of row r (indices are checked only by Array's bounds check).

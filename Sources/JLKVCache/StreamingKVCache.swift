@@ -170,10 +170,12 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
                 keyBuffer.removeAll(keepingCapacity: true)
             }
         }
-        while n - row >= bufferSize {
+        let fullRows = (n - row) / bufferSize * bufferSize
+        if fullRows > 0 {
+            // All complete B-key chunks at once: the same groups, in order, as chunk by chunk.
             let start = base + row * d
-            keyBlocks.append(contentsOf: try quantizeChunk(keys[start..<(start + bufferSize * d)]))
-            row += bufferSize
+            keyBlocks.append(contentsOf: try quantizeGroups(keys[start..<(start + fullRows * d)], rows: fullRows))
+            row += fullRows
         }
         keyBuffer.append(contentsOf: keys[(base + row * d)..<(base + n * d)])
     }
@@ -182,35 +184,60 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         let d = headDimension, base = values.startIndex
         let toQuantize = Swift.max(0, windowValueCount + n - valueBufferSize)
         let fromWindow = Swift.min(toQuantize, windowValueCount)
-        for t in 0..<fromWindow {
-            quantizedValues.append(encoded: try AttentionKernels.encode(valueWindow[(t * d)..<((t + 1) * d)], valueQuantizer))
+        if fromWindow > 0 {
+            try AttentionKernels.appendEncoded(valueWindow[0..<(fromWindow * d)], tokens: fromWindow, to: &quantizedValues)
         }
         valueWindow.removeFirst(fromWindow * d)
         let fromNew = toQuantize - fromWindow
-        for t in 0..<fromNew {
-            let start = base + t * d
-            quantizedValues.append(encoded: try AttentionKernels.encode(values[start..<(start + d)], valueQuantizer))
+        if fromNew > 0 {
+            try AttentionKernels.appendEncoded(values[base..<(base + fromNew * d)], tokens: fromNew, to: &quantizedValues)
         }
         valueWindow.append(contentsOf: values[(base + fromNew * d)..<(base + n * d)])
     }
 
     /// Quantizes B buffered keys (row-major) as B/G groups of G.
     private func quantizeChunk(_ chunk: ArraySlice<Scalar>) throws(KVCacheError) -> [KeyQuantizer.Block] {
+        assert(chunk.count == bufferSize * headDimension)
+        return try quantizeGroups(chunk, rows: bufferSize)
+    }
+
+    /// Quantizes `rows` keys (row-major, a multiple of G) as rows/G groups of G, in order: with
+    /// one call when the quantizer batches groups (QJL: one batch transform for all of them),
+    /// else group by group. Both give the same blocks and the same first error.
+    private func quantizeGroups(_ keys: ArraySlice<Scalar>, rows: Int) throws(KVCacheError) -> [KeyQuantizer.Block] {
         let d = headDimension, g = keyQuantizer.groupSize
-        assert(chunk.count == bufferSize * d)
-        var blocks: [KeyQuantizer.Block] = []
-        blocks.reserveCapacity(bufferSize / g)
-        for group in 0..<(bufferSize / g) {
-            let start = chunk.startIndex + group * g * d
-            let keys: Matrix<Scalar>
-            do {
-                keys = try Matrix(rows: g, columns: d, elements: Array(chunk[start..<(start + g * d)]))
-            } catch {
-                throw .dimensionMismatch(what: "key group elements", expected: g * d, actual: chunk.count)
+        assert(keys.count == rows * d && rows % g == 0)
+        if let batched = keyQuantizer as? any BatchedKeyQuantization {
+            let matrix: Matrix<Scalar>
+            do { matrix = try Matrix(rows: rows, columns: d, elements: Array(keys)) } catch {
+                throw .dimensionMismatch(what: "key group elements", expected: rows * d, actual: keys.count)
             }
-            blocks.append(try keyQuantizer.quantize(keys: keys))
+            if let blocks = try batchedQuantize(batched, matrix) { return blocks }
+        }
+        var blocks: [KeyQuantizer.Block] = []
+        blocks.reserveCapacity(rows / g)
+        for group in 0..<(rows / g) {
+            let start = keys.startIndex + group * g * d
+            let groupKeys: Matrix<Scalar>
+            do {
+                groupKeys = try Matrix(rows: g, columns: d, elements: Array(keys[start..<(start + g * d)]))
+            } catch {
+                throw .dimensionMismatch(what: "key group elements", expected: g * d, actual: keys.count)
+            }
+            blocks.append(try keyQuantizer.quantize(keys: groupKeys))
         }
         return blocks
+    }
+
+    /// All groups' blocks from a quantizer that sketches many groups at once; nil if `Q` is not
+    /// this cache's quantizer type (it always is when called from ``quantizeGroups(_:rows:)``).
+    private func batchedQuantize<Q: BatchedKeyQuantization>(
+        _ quantizer: Q, _ keys: Matrix<Scalar>
+    ) throws(KVCacheError) -> [KeyQuantizer.Block]? {
+        guard Q.self == KeyQuantizer.self else { return nil }
+        // Same types (checked above): reinterpreting is the identity.
+        let blocks = try quantizer.quantize(groups: unsafeBitCast(keys, to: Matrix<Q.Scalar>.self))
+        return unsafeBitCast(blocks, to: [KeyQuantizer.Block].self)
     }
 
     // MARK: Attention
@@ -377,6 +404,16 @@ protocol BatchedKeyLogits: GroupKeyQuantizer {
 
 extension QJLKeyQuantizer: BatchedKeyLogits {}
 
+/// A key quantizer that quantizes many consecutive groups in one call (QJL: one batch transform
+/// for all of them) with blocks and errors equal to ``GroupKeyQuantizer/quantize(keys:)`` group
+/// by group. ``StreamingKVCache`` uses it for every buffer flush and prefill.
+protocol BatchedKeyQuantization: GroupKeyQuantizer {
+    /// The blocks of the rows/G groups of `keys` (rows a multiple of G), in order.
+    func quantize(groups keys: Matrix<Scalar>) throws(KVCacheError) -> [Block]
+}
+
+extension QJLKeyQuantizer: BatchedKeyQuantization {}
+
 extension KIVIKeyQuantizer: BatchedKeyLogits {
     /// For each block, channel c outer and token t inner, as ``logits(_:block:)``:
     /// ```
@@ -387,10 +424,12 @@ extension KIVIKeyQuantizer: BatchedKeyLogits {
     func logits(_ query: [Scalar], blocks: [KIVIKeyBlock]) -> [Scalar] {
         let total = blocks.reduce(0) { $0 + $1.tokenCount }
         var logits = [Scalar](repeating: 0, count: total)
+        let table = AttentionKernels.byteDecodeTable(bits: bits, as: Scalar.self)
+        var decoded = [Scalar](repeating: 0, count: (groupSize * bits + 31) / 32 * (32 / bits))
         var base = 0
         for block in blocks {
-            AttentionKernels.addKIVILogits(query: query, block: block, dimension: headDimension,
-                                           into: &logits, at: base)
+            AttentionKernels.addKIVILogits(query: query, block: block, dimension: headDimension, table: table,
+                                           decoded: &decoded, into: &logits, at: base)
             base += block.tokenCount
         }
         return logits
@@ -408,9 +447,10 @@ enum AttentionKernels {
     @_specialize(where Scalar == Double)
     static func requireFinite<Scalar: LinearAlgebraScalar>(_ values: [Scalar], _ what: String) throws(KVCacheError) {
         let bad: Int? = values.withUnsafeBufferPointer { x in
-            var allFinite = true
-            for v in x { allFinite = allFinite && v.isFinite }
-            return allFinite ? nil : x.firstIndex { !$0.isFinite }
+            // A counting reduction (no early exit) vectorizes; the index is searched only on failure.
+            var nonFinite = 0
+            for v in x { nonFinite &+= v.isFinite ? 0 : 1 }
+            return nonFinite == 0 ? nil : x.firstIndex { !$0.isFinite }
         }
         if let bad { throw .nonFiniteInput(what: what, index: bad) }
     }
@@ -446,7 +486,8 @@ enum AttentionKernels {
                     }
                     encoded.scales.append(scale)
                     encoded.minimums.append(minimum)
-                    let s = Scalar(scale), m = Scalar(minimum), top = Scalar(maximumCode)
+                    let s = Scalar(MinMaxRounding.float(scale)), m = Scalar(MinMaxRounding.float(minimum))
+                    let top = Scalar(maximumCode)
                     for i in base..<(base + g) {
                         codes[i] = MinMaxRounding.code(x[i], scale: s, minimum: m, maximumCode: top)
                     }
@@ -456,6 +497,116 @@ enum AttentionKernels {
         }
         try result.get()
         return encoded
+    }
+
+    /// ``KIVIKeyQuantizer/quantize(keys:)`` after its shape checks: per channel c the first
+    /// minimum and maximum over the G tokens (`Array.min()`/`max()` semantics), the Float16
+    /// parameters, then the codes.
+    /// ```
+    /// code_{c,t} = MinMaxRounding.code(k_{t,c}, scale_c, minimum_c, 2^b − 1)
+    /// ```
+    /// - Throws: `.nonFiniteInput`, `.halfPrecisionOverflow` (first channel that fails).
+    /// - Complexity: O(G·d).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func quantizeKIVI<Scalar: LinearAlgebraScalar>(
+        keys: Matrix<Scalar>, bits: Int
+    ) throws(KVCacheError) -> KIVIKeyBlock {
+        try requireFinite(keys.elements, "key group")  // AttentionKernels.requireFinite (same index)
+        let tokens = keys.rows, d = keys.columns, maximumCode = (1 << bits) - 1
+        var codes = PackedCodes(validatedBitsPerCode: bits, codesPerRow: tokens)
+        var scales = [Float16](), minimums = [Float16]()
+        scales.reserveCapacity(d)
+        minimums.reserveCapacity(d)
+        var channelCodes = [UInt32](repeating: 0, count: tokens)
+        let top = Scalar(maximumCode)
+        for c in 0..<d {
+            let (lower, upper) = keys.elements.withUnsafeBufferPointer { x in
+                // As Sequence.min()/max(): replace only on strict < (keeps the first of ties, e.g. −0 vs +0).
+                var lower = x[c], upper = x[c]
+                for t in 1..<max(tokens, 1) {
+                    let value = x[t * d + c]
+                    if value < lower { lower = value }
+                    if upper < value { upper = value }
+                }
+                return (lower, upper)
+            }
+            let (scale, minimum) = try MinMaxRounding.parameters(
+                lower: lower, upper: upper, maximumCode: maximumCode, what: "key channel")
+            let s = Scalar(MinMaxRounding.float(scale)), m = Scalar(MinMaxRounding.float(minimum))
+            keys.elements.withUnsafeBufferPointer { x in
+                channelCodes.withUnsafeMutableBufferPointer { out in
+                    for t in 0..<tokens {
+                        out[t] = MinMaxRounding.code(x[t * d + c], scale: s, minimum: m, maximumCode: top)
+                    }
+                }
+            }
+            codes.appendValidatedRow(channelCodes)
+            scales.append(scale)
+            minimums.append(minimum)
+        }
+        return KIVIKeyBlock(tokenCount: tokens, codes: codes, scales: scales, minimums: minimums)
+    }
+
+    /// Encodes `tokens` values (row-major, d each) as ``encode(_:_:)`` does, token by token, and
+    /// appends them to `store`: the same codes, scales and minimums, written straight into packed
+    /// words with one reusable code buffer instead of three arrays per token.
+    /// - Throws: the first token's `.halfPrecisionOverflow`, as ``encode(_:_:)``; `store` is then
+    ///   unchanged.
+    /// - Complexity: O(tokens·d).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func appendEncoded<Scalar: LinearAlgebraScalar>(
+        _ values: ArraySlice<Scalar>, tokens: Int, to store: inout QuantizedValueStore
+    ) throws(KVCacheError) {
+        let quantizer = store.quantizer
+        let d = quantizer.headDimension, g = quantizer.groupSize, groups = quantizer.groupsPerToken
+        let bits = quantizer.bits, maximumCode = (1 << bits) - 1, perWord = 32 / bits
+        let wordsPerRow = (d * bits + 31) / 32
+        assert(values.count == tokens * d)
+        var codes = [UInt32](repeating: 0, count: d)
+        var words = [UInt32](), scales = [Float16](), minimums = [Float16]()
+        words.reserveCapacity(tokens * wordsPerRow)
+        scales.reserveCapacity(tokens * groups)
+        minimums.reserveCapacity(tokens * groups)
+        let top = Scalar(maximumCode), width = UInt32(bits)
+        let failure: KVCacheError? = values.withUnsafeBufferPointer { x in
+            codes.withUnsafeMutableBufferPointer { code in
+                for t in 0..<tokens {
+                    let row = t * d
+                    for group in 0..<groups {
+                        let base = row + group * g
+                        var lower = x[base], upper = x[base]
+                        for i in base..<(base + g) {
+                            lower = Swift.min(lower, x[i])
+                            upper = Swift.max(upper, x[i])
+                        }
+                        let scale: Float16, minimum: Float16
+                        do throws(KVCacheError) {
+                            (scale, minimum) = try MinMaxRounding.parameters(
+                                lower: lower, upper: upper, maximumCode: maximumCode, what: "value group")
+                        } catch {
+                            return error
+                        }
+                        scales.append(scale)
+                        minimums.append(minimum)
+                        let s = Scalar(MinMaxRounding.float(scale)), m = Scalar(MinMaxRounding.float(minimum))
+                        for i in (group * g)..<((group + 1) * g) {
+                            code[i] = MinMaxRounding.code(x[row + i], scale: s, minimum: m, maximumCode: top)
+                        }
+                    }
+                    for k in 0..<wordsPerRow {
+                        let first = k * perWord, end = Swift.min(first + perWord, d)
+                        var word: UInt32 = 0
+                        for j in first..<end { word |= code[j] &<< (UInt32(truncatingIfNeeded: j - first) &* width) }
+                        words.append(word)
+                    }
+                }
+                return nil
+            }
+        }
+        if let failure { throw failure }
+        store.append(packedRows: words, count: tokens, scales: scales, minimums: minimums)
     }
 
     /// Appends ⟨q, k_t⟩ = Σ_i q_i·k_{t,i} (i ascending) for the `count` buffered keys (row-major).
@@ -504,8 +655,58 @@ enum AttentionKernels {
         return weights
     }
 
+    /// The codes of every byte value as `Scalar`: entry v·(8/b) + j is code j of byte v,
+    /// (v >> (j·b)) & (2^b − 1), so a byte of packed codes decodes with one table row.
+    /// - Complexity: O(256·8/b).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func byteDecodeTable<Scalar: LinearAlgebraScalar>(bits: Int, as type: Scalar.Type = Scalar.self) -> [Scalar] {
+        let codesPerByte = 8 / bits, mask = (1 << bits) - 1
+        var table = [Scalar](repeating: 0, count: 256 * codesPerByte)
+        for v in 0..<256 {
+            for j in 0..<codesPerByte { table[v * codesPerByte + j] = Scalar((v >> (j * bits)) & mask) }
+        }
+        return table
+    }
+
+    /// Writes the codes of `wordCount` packed words (LSB-first, b bits each) into `codes` as
+    /// `Scalar`, 32/b per word, byte by byte through `table` (``byteDecodeTable(bits:as:)``).
+    /// Equal to `Scalar((word >> (c·b)) & (2^b − 1))` for code c of each word.
+    /// - Complexity: O(wordCount·32/b).
+    @inline(__always)
+    static func decode<Scalar: LinearAlgebraScalar>(
+        words: UnsafePointer<UInt32>, wordCount: Int, bits: Int, table: UnsafeBufferPointer<Scalar>,
+        into codes: UnsafeMutableBufferPointer<Scalar>
+    ) {
+        let codesPerByte = 8 / bits
+        if codesPerByte == 4 {
+            for k in 0..<wordCount {
+                let word = words[k]
+                for b in 0..<4 {
+                    let row = Int((word >> UInt32(8 * b)) & 0xFF) &* 4, o = k &* 16 &+ b &* 4
+                    codes[o] = table[row]
+                    codes[o + 1] = table[row + 1]
+                    codes[o + 2] = table[row + 2]
+                    codes[o + 3] = table[row + 3]
+                }
+            }
+        } else {
+            for k in 0..<wordCount {
+                let word = words[k]
+                for b in 0..<4 {
+                    let row = Int((word >> UInt32(8 * b)) & 0xFF) &* codesPerByte
+                    let o = (4 &* k &+ b) &* codesPerByte
+                    for j in 0..<codesPerByte { codes[o + j] = table[row + j] }
+                }
+            }
+        }
+    }
+
     /// output_i += Σ_t w_t·x̂_{t,i}, x̂_{t,i} = code_{t,i}·scale_{t,γ(i)} + minimum_{t,γ(i)}, tokens in
-    /// order; each token's codes are unpacked to `Scalar` first so the per-channel loop vectorizes.
+    /// order, each output entry updated by the same operations in the same order as the plain
+    /// formula. Each token's codes are decoded a byte at a time through a 256-row table (no
+    /// per-code shifts) and its Float16 parameters converted without library calls
+    /// (`MinMaxRounding.float`), so the per-channel loop vectorizes.
     /// - Complexity: O(n·d).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -515,28 +716,33 @@ enum AttentionKernels {
         let quantizer = store.quantizer, n = store.tokenCount
         let d = quantizer.headDimension, g = quantizer.groupSize, groups = quantizer.groupsPerToken
         let bits = store.codes.bitsPerCode, perWord = 32 / bits, wordsPerRow = store.codes.wordsPerRow
-        let mask = store.codes.maximumCode
         assert(weights.count >= n && output.count == d)
+        guard n > 0 else { return }
+        let table = byteDecodeTable(bits: bits, as: Scalar.self)
         var decoded = [Scalar](repeating: 0, count: wordsPerRow * perWord)
+        var parameters = [Scalar](repeating: 0, count: 2 * groups)
         store.codes.words.withUnsafeBufferPointer { words in
             store.scales.withUnsafeBufferPointer { scales in
                 store.minimums.withUnsafeBufferPointer { minimums in
                     weights.withUnsafeBufferPointer { w in
                         output.withUnsafeMutableBufferPointer { out in
-                            decoded.withUnsafeMutableBufferPointer { codes in
-                                for t in 0..<n {
-                                    for k in 0..<wordsPerRow {
-                                        let word = words[t * wordsPerRow + k]
-                                        for c in 0..<perWord {
-                                            codes[k * perWord + c] = Scalar((word >> UInt32(c * bits)) & mask)
-                                        }
-                                    }
-                                    let weight = w[t]
-                                    for γ in 0..<groups {
-                                        let scale = Scalar(scales[t * groups + γ])
-                                        let minimum = Scalar(minimums[t * groups + γ])
-                                        for i in (γ * g)..<((γ + 1) * g) {
-                                            out[i] += weight * (codes[i] * scale + minimum)
+                            table.withUnsafeBufferPointer { table in
+                                decoded.withUnsafeMutableBufferPointer { codes in
+                                    parameters.withUnsafeMutableBufferPointer { parameter in
+                                        for t in 0..<n {
+                                            decode(words: words.baseAddress! + t * wordsPerRow, wordCount: wordsPerRow,
+                                                   bits: bits, table: table, into: codes)
+                                            for γ in 0..<groups {
+                                                parameter[2 * γ] = Scalar(MinMaxRounding.float(scales[t * groups + γ]))
+                                                parameter[2 * γ + 1] = Scalar(MinMaxRounding.float(minimums[t * groups + γ]))
+                                            }
+                                            let weight = w[t]
+                                            for γ in 0..<groups {
+                                                let scale = parameter[2 * γ], minimum = parameter[2 * γ + 1]
+                                                for i in (γ * g)..<((γ + 1) * g) {
+                                                    out[i] += weight * (codes[i] * scale + minimum)
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -566,32 +772,36 @@ enum AttentionKernels {
         }
     }
 
-    /// ℓ_{base + t} += q_c·(code_{c,t}·scale_c + minimum_c), channel c outer, token t inner.
+    /// ℓ_{base + t} += q_c·(code_{c,t}·scale_c + minimum_c), channel c outer, token t inner;
+    /// each channel's codes decoded a byte at a time through `table` (``byteDecodeTable(bits:as:)``).
     /// - Complexity: O(G·d).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func addKIVILogits<Scalar: LinearAlgebraScalar>(
-        query: [Scalar], block: KIVIKeyBlock, dimension d: Int, into logits: inout [Scalar], at base: Int
+        query: [Scalar], block: KIVIKeyBlock, dimension d: Int, table: [Scalar],
+        decoded: inout [Scalar], into logits: inout [Scalar], at base: Int
     ) {
         let codes = block.codes, tokens = block.tokenCount
-        let bits = codes.bitsPerCode, perWord = 32 / bits, wordsPerRow = codes.wordsPerRow
-        let mask = codes.maximumCode
-        var decoded = [Scalar](repeating: 0, count: wordsPerRow * perWord)
+        let bits = codes.bitsPerCode, wordsPerRow = codes.wordsPerRow
+        assert(decoded.count >= wordsPerRow * (32 / bits))
         codes.words.withUnsafeBufferPointer { words in
             query.withUnsafeBufferPointer { q in
                 logits.withUnsafeMutableBufferPointer { out in
-                    decoded.withUnsafeMutableBufferPointer { channel in
-                        for c in 0..<d {
-                            for k in 0..<wordsPerRow {
-                                let word = words[c * wordsPerRow + k]
-                                for j in 0..<perWord {
-                                    channel[k * perWord + j] = Scalar((word >> UInt32(j * bits)) & mask)
+                    table.withUnsafeBufferPointer { table in
+                        decoded.withUnsafeMutableBufferPointer { channel in
+                            block.scales.withUnsafeBufferPointer { scales in
+                                block.minimums.withUnsafeBufferPointer { minimums in
+                                    for c in 0..<d {
+                                        decode(words: words.baseAddress! + c * wordsPerRow, wordCount: wordsPerRow,
+                                               bits: bits, table: table, into: channel)
+                                        let scale = Scalar(MinMaxRounding.float(scales[c]))
+                                        let minimum = Scalar(MinMaxRounding.float(minimums[c]))
+                                        let weight = q[c]
+                                        for t in 0..<tokens {
+                                            out[base + t] += weight * (channel[t] * scale + minimum)
+                                        }
+                                    }
                                 }
-                            }
-                            let scale = Scalar(block.scales[c]), minimum = Scalar(block.minimums[c])
-                            let weight = q[c]
-                            for t in 0..<tokens {
-                                out[base + t] += weight * (channel[t] * scale + minimum)
                             }
                         }
                     }

@@ -87,29 +87,20 @@ public struct OutlierSplitSketch: Sendable, Hashable {
         }
         try validateFinite(keys.elements, what: "keys")
         let channels = try Self.selectOutliers(keys: keys, groupSize: groupSize, outlierCount: outlierCount)
-        var inlierKeys = keys, outlierKeys = keys
-        for i in 0..<keys.rows {
-            let outlierSet = Set(channels[i / groupSize])
-            for j in 0..<d {
-                if outlierSet.contains(j) { inlierKeys[i, j] = 0 } else { outlierKeys[i, j] = 0 }
-            }
-        }
-        self.inliers = try SignSketchBatch(keys: inlierKeys, transform: transform, normPrecision: normPrecision)
-        if outlierCount > 0 {
+        if outlierCount == 0 {
+            // No channel is an outlier: k_I = k, and there is no outlier part.
+            self.inliers = try SignSketchBatch(keys: keys, transform: transform, normPrecision: normPrecision)
+            self.outliers = nil
+            self.outlierSketchDimension = 0
+        } else {
+            let (inlierKeys, outlierKeys) = try Self.splitChannels(keys, channels: channels, groupSize: groupSize)
+            self.inliers = try SignSketchBatch(keys: inlierKeys, transform: transform, normPrecision: normPrecision)
             let projected: Matrix<T.Scalar>
             do { projected = try transform.apply(batch: outlierKeys) } catch { throw .transform(error) }
-            var firstRows = [T.Scalar]()
-            firstRows.reserveCapacity(keys.rows * outlierSketchDimension)
-            for i in 0..<keys.rows {
-                firstRows.append(contentsOf: projected.elements[(i * m)..<(i * m + outlierSketchDimension)])
-            }
-            let truncated = try QJLScoring.matrix(keys.rows, outlierSketchDimension, firstRows)
+            let truncated = try Self.leadingColumns(projected, count: outlierSketchDimension)
             self.outliers = try SignSketchBatch(projections: truncated, keyNorms: rowNorms(outlierKeys), inputDimension: d,
                                                 normPrecision: normPrecision, normLabel: "norms ‖k_O‖")
             self.outlierSketchDimension = outlierSketchDimension
-        } else {
-            self.outliers = nil
-            self.outlierSketchDimension = 0
         }
         let flat = channels.flatMap { $0 }
         self.channelIndices = d <= 256 ? .uint8(flat.map { UInt8($0) }) : .uint16(flat.map { UInt16($0) })
@@ -122,7 +113,10 @@ public struct OutlierSplitSketch: Sendable, Hashable {
 
     /// The outlier channels of each group: the `outlierCount` channels j with the largest
     /// Σ_{t ∈ group} k_{t,j}² (ties → lower j), returned ascending.
-    /// - Complexity: O(n·d + (n/g)·d log d).
+    /// - Complexity: O(n·d + (n/g)·d log d); O(1) per group when `outlierCount == 0`.
+    ///   Pre-specialized for Float and Double.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func selectOutliers<Scalar: LinearAlgebraScalar>(
         keys: Matrix<Scalar>, groupSize: Int, outlierCount: Int
     ) throws(QJLError) -> [[Int]] {
@@ -131,20 +125,80 @@ public struct OutlierSplitSketch: Sendable, Hashable {
         guard outlierCount >= 0, outlierCount <= keys.columns - 1 else {
             throw .tooManyOutliers(outlierCount: outlierCount, channels: keys.columns)
         }
-        let d = keys.columns
-        return (0..<(keys.rows / groupSize)).map { g in
-            var squaredNorms = [Double](repeating: 0, count: d)
-            for t in (g * groupSize)..<((g + 1) * groupSize) {
-                for j in 0..<d {
-                    let x = Double(keys.elements[t * d + j])
-                    squaredNorms[j] += x * x
+        let d = keys.columns, groups = keys.rows / groupSize
+        guard outlierCount > 0 else { return [[Int]](repeating: [], count: groups) }
+        var squaredNorms = [Double](repeating: 0, count: d)
+        var ranked = [Int](repeating: 0, count: d)
+        return keys.elements.withUnsafeBufferPointer { x in
+            (0..<groups).map { g in
+                squaredNorms.withUnsafeMutableBufferPointer { norms in
+                    for j in 0..<d { norms[j] = 0 }
+                    for t in (g * groupSize)..<((g + 1) * groupSize) {
+                        for j in 0..<d {
+                            let value = Double(x[t * d + j])
+                            norms[j] += value * value
+                        }
+                    }
+                }
+                for j in 0..<d { ranked[j] = j }
+                squaredNorms.withUnsafeBufferPointer { norms in
+                    // A strict total order (ties → lower index), so the selection is unique.
+                    ranked.sort { a, b in norms[a] != norms[b] ? norms[a] > norms[b] : a < b }
+                }
+                return Array(ranked.prefix(outlierCount)).sorted()
+            }
+        }
+    }
+
+    /// k_I and k_O for every key: `keys` with the group's outlier channels zeroed (inliers) and
+    /// with all other channels zeroed (outliers).
+    /// ```
+    /// (k_I)_j = j ∉ O_g ? k_j : 0,    (k_O)_j = j ∈ O_g ? k_j : 0,    g = ⌊t / groupSize⌋
+    /// ```
+    /// - Complexity: O(n·d).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func splitChannels<Scalar: LinearAlgebraScalar>(
+        _ keys: Matrix<Scalar>, channels: [[Int]], groupSize: Int
+    ) throws(QJLError) -> (inliers: Matrix<Scalar>, outliers: Matrix<Scalar>) {
+        let n = keys.rows, d = keys.columns
+        var inliers = keys.elements
+        var outliers = [Scalar](repeating: 0, count: n * d)
+        var isOutlier = [Bool](repeating: false, count: d)
+        keys.elements.withUnsafeBufferPointer { x in
+            inliers.withUnsafeMutableBufferPointer { inlierOut in
+                outliers.withUnsafeMutableBufferPointer { outlierOut in
+                    for (g, group) in channels.enumerated() {
+                        for j in 0..<d { isOutlier[j] = false }
+                        for j in group { isOutlier[j] = true }
+                        for t in (g * groupSize)..<((g + 1) * groupSize) {
+                            for j in 0..<d where isOutlier[j] {
+                                inlierOut[t * d + j] = 0
+                                outlierOut[t * d + j] = x[t * d + j]
+                            }
+                        }
+                    }
                 }
             }
-            let ranked = (0..<d).sorted { a, b in
-                squaredNorms[a] != squaredNorms[b] ? squaredNorms[a] > squaredNorms[b] : a < b
-            }
-            return Array(ranked.prefix(outlierCount)).sorted()
         }
+        return (try QJLScoring.matrix(n, d, inliers), try QJLScoring.matrix(n, d, outliers))
+    }
+
+    /// The first `count` columns of `matrix` (the outlier rows m_O of S·k_O).
+    /// - Complexity: O(rows·count).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func leadingColumns<Scalar: LinearAlgebraScalar>(
+        _ matrix: Matrix<Scalar>, count: Int
+    ) throws(QJLError) -> Matrix<Scalar> {
+        let rows = matrix.rows, columns = matrix.columns
+        guard count != columns else { return matrix }
+        var leading = [Scalar]()
+        leading.reserveCapacity(rows * count)
+        matrix.elements.withUnsafeBufferPointer { x in
+            for i in 0..<rows { leading.append(contentsOf: x[(i * columns)..<(i * columns + count)]) }
+        }
+        return try QJLScoring.matrix(rows, count, leading)
     }
 
     /// Scores of h queries (rows, h×d) against all keys: an h×n matrix of
@@ -206,6 +260,44 @@ public struct OutlierSplitSketch: Sendable, Hashable {
             }
         }
         return try QJLScoring.matrix(heads, count, out)
+    }
+
+    /// The sketch of each group on its own, in order: group g holds keys g·G ..< (g+1)·G, its
+    /// sign words, stored norms and outlier channels, copied as they are. Each equals the sketch
+    /// of that group's keys alone whenever the transform's batch application treats rows
+    /// independently (true of the dense transforms on OpenBLAS for G ≥ 5 rows; see
+    /// docs/performance.md, exp-runtime).
+    /// - Complexity: O(n·(⌈m/64⌉ + ⌈m_O/64⌉ + 2)).
+    package func groups() -> [OutlierSplitSketch] {
+        (0..<groupCount).map { g in
+            let range = (g * groupSize)..<((g + 1) * groupSize)
+            let indices: ChannelIndices
+            let channelRange = (g * outlierCount)..<((g + 1) * outlierCount)
+            switch channelIndices {
+            case let .uint8(values): indices = .uint8(Array(values[channelRange]))
+            case let .uint16(values): indices = .uint16(Array(values[channelRange]))
+            }
+            return OutlierSplitSketch(
+                groupSize: groupSize, outlierCount: outlierCount, outlierSketchDimension: outlierSketchDimension,
+                inputDimension: inputDimension, sketchDimension: sketchDimension, count: groupSize,
+                inliers: inliers.keys(in: range), outliers: outliers?.keys(in: range), channelIndices: indices)
+        }
+    }
+
+    /// Memberwise, for parts already validated.
+    private init(
+        groupSize: Int, outlierCount: Int, outlierSketchDimension: Int, inputDimension: Int, sketchDimension: Int,
+        count: Int, inliers: SignSketchBatch, outliers: SignSketchBatch?, channelIndices: ChannelIndices
+    ) {
+        self.groupSize = groupSize
+        self.outlierCount = outlierCount
+        self.outlierSketchDimension = outlierSketchDimension
+        self.inputDimension = inputDimension
+        self.sketchDimension = sketchDimension
+        self.count = count
+        self.inliers = inliers
+        self.outliers = outliers
+        self.channelIndices = channelIndices
     }
 
     /// Bytes actually allocated: both sign sketches (words + norms) plus the channel indices.

@@ -37,7 +37,9 @@ public struct SignSketchBatch: Sendable, Hashable {
     /// `keyNorms[i]` = ‖k_i‖ at `normPrecision`.
     /// - Throws: ``QJLError`` on m < 1, a length mismatch, non-finite projections or norms, or a
     ///   norm that overflows the precision.
-    /// - Complexity: O(n·m).
+    /// - Complexity: O(n·m). Pre-specialized for Float and Double (one word built per 64 rows).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init<Scalar: LinearAlgebraScalar>(
         projections: Matrix<Scalar>, keyNorms: [Double], inputDimension: Int,
         normPrecision: NormPrecision, normLabel: String = "key norms"
@@ -49,15 +51,8 @@ public struct SignSketchBatch: Sendable, Hashable {
         try validateFinite(projections.elements, what: "projections S·k")
         try validateFinite(keyNorms, what: "key norms")
         let words = (m + 63) / 64
-        var bits = [UInt64](repeating: 0, count: n * words)
-        projections.elements.withUnsafeBufferPointer { p in
-            bits.withUnsafeMutableBufferPointer { out in
-                for i in 0..<n {
-                    for r in 0..<m where p[i * m + r] > 0 {
-                        out[i * words + r >> 6] |= UInt64(1) << UInt64(r & 63)
-                    }
-                }
-            }
+        let bits = projections.elements.withUnsafeBufferPointer { p in
+            packSignWords(p, rows: n, columns: m, rowStride: m)
         }
         self.count = n
         self.sketchDimension = m
@@ -139,15 +134,133 @@ public struct SignSketchBatch: Sendable, Hashable {
     }
 }
 
-/// ‖row_i‖₂ for each row, accumulated in Double (no overflow for Float inputs).
-@inlinable
+/// ‖row_i‖₂ for each row, accumulated in Double (no overflow for Float inputs), j ascending:
+/// ```
+/// norm_i = √(Σ_j Double(x_ij)²)
+/// ```
+/// Pre-specialized for Float and Double and not inlinable, so generic callers dispatch to the
+/// specialized loop.
+/// - Complexity: O(rows·columns).
+@usableFromInline
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 func rowNorms<Scalar: BinaryFloatingPoint>(_ matrix: Matrix<Scalar>) -> [Double] where Scalar: LinearAlgebraScalar {
-    (0..<matrix.rows).map { i in
-        var sum = 0.0
-        for j in 0..<matrix.columns {
-            let x = Double(matrix.elements[i * matrix.columns + j])
-            sum += x * x
+    let rows = matrix.rows, columns = matrix.columns
+    var norms = [Double](repeating: 0, count: rows)
+    matrix.elements.withUnsafeBufferPointer { x in
+        norms.withUnsafeMutableBufferPointer { out in
+            for i in 0..<rows {
+                var sum = 0.0
+                for j in 0..<columns {
+                    let value = Double(x[i * columns + j])
+                    sum += value * value
+                }
+                out[i] = sum.squareRoot()
+            }
         }
-        return sum.squareRoot()
+    }
+    return norms
+}
+
+/// The packed sign words of `rows` projections of `columns` entries each (row i starts at
+/// `i·rowStride`): bit r of key i is set iff its entry r is > 0, padding bits are 0.
+/// ```
+/// word w of key i = Σ_{j < 64, 64w + j < m} [p_{i, 64w + j} > 0]·2^j
+/// ```
+/// Each word is built in a register and stored once.
+/// - Complexity: O(rows·columns).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func packSignWords<Scalar: BinaryFloatingPoint>(
+    _ projections: UnsafeBufferPointer<Scalar>, rows: Int, columns m: Int, rowStride: Int
+) -> [UInt64] {
+    let words = (m + 63) / 64
+    return [UInt64](unsafeUninitializedCapacity: rows * words) { out, initialized in
+        for i in 0..<rows {
+            let row = i * rowStride
+            for w in 0..<words {
+                let first = row + 64 * w, width = Swift.min(64, m - 64 * w)
+                var word: UInt64 = 0
+                for j in 0..<width {
+                    word |= UInt64(projections[first + j] > 0 ? 1 : 0) &<< UInt64(j)
+                }
+                out[i * words + w] = word
+            }
+        }
+        initialized = rows * words
+    }
+}
+
+// MARK: - Slicing and concatenation (no re-encoding)
+
+extension SignSketchBatch {
+    /// Keys `range` of this batch: their sign words and stored norms copied as they are (no
+    /// re-rounding), same m, d, precision and label.
+    /// - Complexity: O(range.count·(⌈m/64⌉ + 1)).
+    package func keys(in range: Range<Int>) -> SignSketchBatch {
+        assert(range.lowerBound >= 0 && range.upperBound <= count)
+        let norms: StoredNorms
+        switch storedNorms {
+        case let .float16(values): norms = .float16(Array(values[range]))
+        case let .float32(values): norms = .float32(Array(values[range]))
+        }
+        return SignSketchBatch(
+            validatedCount: range.count, sketchDimension: sketchDimension, inputDimension: inputDimension,
+            signBits: Array(signBits[(range.lowerBound * wordsPerKey)..<(range.upperBound * wordsPerKey)]),
+            normPrecision: normPrecision, storedNorms: norms, normLabel: normLabel)
+    }
+
+    /// The keys of `batches` in order, as one batch: sign words and stored norms appended as they
+    /// are (bit-identical to sketching all keys at once). Nil when the batches differ in m, d,
+    /// norm precision or label, or when there are none.
+    /// - Complexity: O(n·(⌈m/64⌉ + 1)) copies, n the total key count.
+    package init?(concatenating batches: some Collection<SignSketchBatch>) {
+        guard let first = batches.first else { return nil }
+        var total = 0
+        for batch in batches {
+            guard batch.sketchDimension == first.sketchDimension, batch.inputDimension == first.inputDimension,
+                  batch.normPrecision == first.normPrecision, batch.normLabel == first.normLabel
+            else { return nil }
+            total += batch.count
+        }
+        var words: [UInt64] = []
+        words.reserveCapacity(total * first.wordsPerKey)
+        for batch in batches { words.append(contentsOf: batch.signBits) }
+        let norms: StoredNorms
+        switch first.normPrecision {
+        case .float16:
+            var values: [UInt16] = []
+            values.reserveCapacity(total)
+            for batch in batches {
+                guard case let .float16(part) = batch.storedNorms else { return nil }
+                values.append(contentsOf: part)
+            }
+            norms = .float16(values)
+        case .float32:
+            var values: [Float] = []
+            values.reserveCapacity(total)
+            for batch in batches {
+                guard case let .float32(part) = batch.storedNorms else { return nil }
+                values.append(contentsOf: part)
+            }
+            norms = .float32(values)
+        }
+        self.init(validatedCount: total, sketchDimension: first.sketchDimension, inputDimension: first.inputDimension,
+                  signBits: words, normPrecision: first.normPrecision, storedNorms: norms, normLabel: first.normLabel)
+    }
+
+    /// Memberwise, for parts that are already validated and consistent.
+    init(validatedCount count: Int, sketchDimension: Int, inputDimension: Int, signBits: [UInt64],
+         normPrecision: NormPrecision, storedNorms: StoredNorms, normLabel: String) {
+        let words = (sketchDimension + 63) / 64
+        assert(signBits.count == count * words && storedNorms.count == count)
+        self.count = count
+        self.sketchDimension = sketchDimension
+        self.inputDimension = inputDimension
+        self.wordsPerKey = words
+        self.signBits = signBits
+        self.normPrecision = normPrecision
+        self.storedNorms = storedNorms
+        self.normLabel = normLabel
     }
 }

@@ -1,0 +1,131 @@
+import JLLinearAlgebra
+import JLTransforms
+import QJL
+import Testing
+@testable import JLKVCache
+
+// MARK: Batched QJL quantization = group by group
+
+/// Prefill sketches all complete B-chunks with one batch transform and splits the result into
+/// groups; streaming quantizes B keys at a time. Both must equal `quantize(keys:)` of each group
+/// alone, bit for bit (G ≥ 8 takes the batched path; G = 4 the one-by-one path).
+func checkBatchedQuantizationEqualsGroupByGroup<T: JLTransform>(
+    _ transform: T, groupSize: Int, outlierCount: Int
+) throws {
+    let bufferSize = 2 * groupSize, n = 5 * bufferSize + 3, d = transform.inputDimension
+    let keys: Matrix<T.Scalar> = try keysWithOutlierChannels(n, d, seed: 31)
+    let values: Matrix<T.Scalar> = try gaussianMatrix(n, d, seed: 32)
+    func make() throws -> StreamingKVCache<QJLKeyQuantizer<T>> {
+        try QJLCache.makeCache(transform: transform, outlierCount: outlierCount, outlierSketchDimension: 24,
+                               keyGroupSize: groupSize, bufferSize: bufferSize, valueBits: 2, valueGroupSize: 8)
+    }
+    var prefilled = try make()
+    try prefilled.prefill(keys: keys, values: values)
+    var streamed = try make()
+    for t in 0..<n { try streamed.append(key: keys.row(t), value: values.row(t)) }
+    #expect(prefilled.keyBlocks.count == 10)
+    #expect(streamed.keyBlocks == prefilled.keyBlocks)
+    let quantizer = prefilled.keyQuantizer
+    for (g, block) in prefilled.keyBlocks.enumerated() {
+        let rows = Array(keys.elements[(g * groupSize * d)..<((g + 1) * groupSize * d)])
+        let alone = try quantizer.quantize(keys: Matrix(rows: groupSize, columns: d, elements: rows))
+        #expect(block == alone, "group \(g)")
+    }
+}
+
+@Test(arguments: [0, 3])
+func batchedQJLQuantizationIsBitIdentical(outlierCount: Int) throws {
+    for groupSize in [4, 8, 32] {
+        try checkBatchedQuantizationEqualsGroupByGroup(
+            OrthogonalJL<Float>(inputDimension: 32, sketchDimension: 72, seed: 5),
+            groupSize: groupSize, outlierCount: outlierCount)
+        try checkBatchedQuantizationEqualsGroupByGroup(
+            OrthogonalJL<Double>(inputDimension: 32, sketchDimension: 72, seed: 5),
+            groupSize: groupSize, outlierCount: outlierCount)
+        try checkBatchedQuantizationEqualsGroupByGroup(
+            GaussianJL<Float>(inputDimension: 32, sketchDimension: 128, seed: 6),
+            groupSize: groupSize, outlierCount: outlierCount)
+    }
+}
+
+/// A non-finite key in a later group: the batched path falls back group by group and throws what
+/// `quantize(keys:)` of that group throws (index within the group), and the cache is unchanged.
+@Test func batchedQJLQuantizationReportsTheGroupError() throws {
+    let transform = try OrthogonalJL<Float>(inputDimension: 16, sketchDimension: 64, seed: 7)
+    var keys: Matrix<Float> = try gaussianMatrix(64, 16, seed: 33)
+    let values: Matrix<Float> = try gaussianMatrix(64, 16, seed: 34)
+    var cache = try QJLCache.makeCache(transform: transform, outlierCount: 0, keyGroupSize: 8, bufferSize: 32,
+                                         valueGroupSize: 8)
+    let quantizer = cache.keyQuantizer
+    keys[20, 5] = 70_000  // norm > 65504: Float16 norm overflow in group 2
+    let groupKeys = Array(keys.elements[(16 * 16)..<(24 * 16)])
+    var expected: KVCacheError?
+    let group = try Matrix(rows: 8, columns: 16, elements: groupKeys)
+    do { _ = try quantizer.quantize(keys: group) } catch { expected = error }
+    #expect(expected != nil)
+    #expect(throws: try #require(expected)) { try cache.prefill(keys: keys, values: values) }
+    #expect(cache.tokenCount == 0)
+}
+
+// MARK: Rounding and Float16 conversion without library calls
+
+/// The shifter rounding equals `rounded(.toNearestOrEven)` followed by the clamp, on halfway
+/// points (ties to even), near-integers, negatives and magnitudes beyond 2^22.
+func checkShifterRounding<Scalar: BinaryFloatingPoint>(_: Scalar.Type) {
+    let top: Scalar = 3
+    let probes: [Scalar] = [-1e30, -8_388_609, -4_194_305, -2.5, -1.5, -0.5, -0.0, 0, 0.49999997, 0.5, 1.5, 2.5,
+                            2.4999998, 3.5, 4.5, 254.5, 4_194_303.5, 8_388_607, 8_388_609, 1e30]
+    // Every multiple of 1/8 in [−25, 275): all ties and near-ties of the codes 0...255.
+    let grid = (-200..<2200).map { Scalar($0) / 8 }
+    for t in probes + grid {
+        let reference = UInt32(Swift.min(Swift.max(t.rounded(.toNearestOrEven), 0), top))
+        #expect(MinMaxRounding.code(t, scale: 1, minimum: 0, maximumCode: top) == reference, "t = \(t)")
+        let wide = UInt32(Swift.min(Swift.max(t.rounded(.toNearestOrEven), 0), 255))
+        #expect(MinMaxRounding.code(t, scale: 1, minimum: 0, maximumCode: 255) == wide, "t = \(t), L = 255")
+    }
+}
+
+@Test func shifterRoundingMatchesRoundHalfEven() {
+    checkShifterRounding(Float.self)
+    checkShifterRounding(Double.self)
+}
+
+/// Every finite Float16 converts exactly as `Float(h)` (all 63,488 finite patterns, ±0 and
+/// subnormals included), and the non-finite ones still convert (ordinary path).
+@Test func halfConversionIsExactForEveryPattern() {
+    var mismatches = 0
+    for pattern in 0...UInt16.max {
+        let half = Float16(bitPattern: pattern)
+        let fast = MinMaxRounding.float(half), reference = Float(half)
+        if half.isNaN { if !fast.isNaN { mismatches += 1 } } else if fast.bitPattern != reference.bitPattern { mismatches += 1 }
+    }
+    #expect(mismatches == 0)
+}
+
+// MARK: Value accumulation = the plain formula
+
+/// The table-decoded accumulation equals the generic per-entry formula bit for bit, for every
+/// allowed width b and both scalar types.
+func checkAccumulationMatchesPlainFormula<Scalar: LinearAlgebraScalar>(_: Scalar.Type, bits: Int) throws {
+    let n = 37, d = 48
+    let quantizer = try GroupwiseValueQuantizer(headDimension: d, groupSize: 16, bits: bits)
+    let values: Matrix<Scalar> = try gaussianMatrix(n, d, seed: 35, scale: 3, offset: -1)
+    let store = try quantizer.quantize(values)
+    let weights: [Scalar] = (0..<n).map { Scalar(1 + ($0 % 7)) / Scalar(29) }
+    var fast = [Scalar](repeating: 0, count: d), plain = [Scalar](repeating: 0, count: d)
+    AttentionKernels.accumulate(store: store, weights: weights, into: &fast)
+    // The formula with the library's Float16 conversion and per-code shifts.
+    for t in 0..<n {
+        for i in 0..<d {
+            let scale = Scalar(store.scales[t * 3 + i / 16]), minimum = Scalar(store.minimums[t * 3 + i / 16])
+            plain[i] += weights[t] * (Scalar(store.codes.code(row: t, column: i)) * scale + minimum)
+        }
+    }
+    #expect(fast == plain, "b = \(bits)")
+}
+
+@Test(arguments: [1, 2, 4, 8])
+func valueAccumulationIsBitIdentical(bits: Int) throws {
+    try checkAccumulationMatchesPlainFormula(Float.self, bits: bits)
+    try checkAccumulationMatchesPlainFormula(Double.self, bits: bits)
+}
