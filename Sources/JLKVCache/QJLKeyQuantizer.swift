@@ -74,7 +74,7 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
     /// How the sign sums are evaluated.
     public let scoringPath: ScoringPath
     /// Threads the scoring of one query against the whole cache may use (≥ 1); results do not
-    /// depend on it (``QJLScoring/scores(projectedQueries:keys:constant:path:threads:)``).
+    /// depend on it (`QJLScoring.scores(projectedQueries:keys:constant:path:threads:)` (QJL)).
     public let scoringThreads: Int
     /// Sᵀ, d×m row-major: entries `j·m ..< (j+1)·m` are column j of S.
     let sketchColumns: [Scalar]

@@ -75,10 +75,10 @@ public struct KeyCacheConfiguration: Codable, Sendable, Hashable, CustomStringCo
 }
 
 /// `exp-bits`: key-cache methods compared at equal total bits per coordinate (from each
-/// container's ``QJL/BitLedger``, padding, norms, scales and indices included).
+/// container's `QJL/BitLedger`, padding, norms, scales and indices included).
 ///
 /// Fixed keys K (n×d), query q and values V (n×d, iid N(0,1) from the seed, quantized once with
-/// the same ``JLKVCache/GroupwiseValueQuantizer`` for every method); per trial a fresh seed for
+/// the same `JLKVCache/GroupwiseValueQuantizer` for every method); per trial a fresh seed for
 /// the randomized methods (S, rotations). With a = Kq exact and â estimated:
 /// ```
 /// MSE/mean a²  = Σ_trials Σ_j (â_j − a_j)² / (trials · Σ_j a_j²)
@@ -112,7 +112,7 @@ public struct BitsExperiment: Experiment {
     public var tokenCount: Int { keys.count / inputDimension }
 
     /// Validates every configuration against the input.
-    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)`` naming the bad value.
+    /// - Throws: `JLExperimentKit/ExperimentError/invalidOption(_:)` naming the bad value.
     public init(input: AttentionInput, source: String, configurations: [KeyCacheConfiguration], valueBits: Int = 2,
                 valueGroupSize: Int = 32, inverseSquareRootTemperature: Bool = true, topK: Int = 8) throws(ExperimentError) {
         let d = input.dimension, n = input.tokenCount
@@ -165,7 +165,7 @@ public struct BitsExperiment: Experiment {
 
     /// Estimated logits and the container's ledger for one configuration and seed.
     /// `codebooks` may hold precomputed sphere-law codebooks by bits (missing ones are computed).
-    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)`` for parameters the container rejects.
+    /// - Throws: `JLExperimentKit/ExperimentError/invalidOption(_:)` for parameters the container rejects.
     static func estimate<Scalar: LinearAlgebraScalar>(
         _ configuration: KeyCacheConfiguration, keys: Matrix<Scalar>, query: [Double], seed: UInt64,
         codebooks: [Int: LloydMaxCodebook]

@@ -7,7 +7,7 @@ import QJL
 
 private typealias Format = JLExperimentKit.NumberFormat
 
-/// The options of `exp-bits` beyond ``JLExperimentKit/CommonOptions`` and ``InputOptions``.
+/// The options of `exp-bits` beyond `JLExperimentKit/CommonOptions` and ``InputOptions``.
 public struct BitsOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("dimension"), help: "d of the synthetic keys (real keys: the file's d).")
     public var inputDimension: Int = 128
@@ -69,7 +69,7 @@ public struct BitsOptions: ParsableArguments, Sendable {
     }
 
     /// The configurations for dimension d.
-    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)``.
+    /// - Throws: `JLExperimentKit/ExperimentError/invalidOption(_:)`.
     public func configurations(dimension d: Int) throws(ExperimentError) -> [KeyCacheConfiguration] {
         func sketch(_ multiple: Double, _ option: String) throws(ExperimentError) -> Int {
             let m = Int((multiple * Double(d)).rounded())
@@ -104,7 +104,7 @@ public struct BitsOptions: ParsableArguments, Sendable {
     }
 
     /// The experiment: keys from `inputs` (synthetic from `RandomStream(seed).child("exp-bits").child("input")`).
-    /// - Throws: ``JLExperimentKit/ExperimentError``: `.invalidOption` (64), `.invalidInput` (65).
+    /// - Throws: `JLExperimentKit/ExperimentError`: `.invalidOption` (64), `.invalidInput` (65).
     public func makeExperiment(seed: UInt64, inputs: InputOptions) throws(ExperimentError) -> BitsExperiment {
         guard inputDimension >= 2, inputDimension <= 1024 else { throw .invalidOption("--dimension must be in 2...1024, got \(inputDimension)") }
         let source: AttentionInputSource

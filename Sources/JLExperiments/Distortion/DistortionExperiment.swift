@@ -70,9 +70,9 @@ public struct DistortionExperiment: Experiment {
         self.attention = attention
     }
 
-    /// `--dimension` must be in 2...``JLTransforms/maximumInputDimension``; checked before the
+    /// `--dimension` must be in 2...`JLTransforms/maximumInputDimension`; checked before the
     /// attention input is built so a bad value is reported as `--dimension`.
-    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)``.
+    /// - Throws: `JLExperimentKit/ExperimentError/invalidOption(_:)`.
     static func checkInputDimension(_ inputDimension: Int) throws(ExperimentError) {
         guard inputDimension >= 2, inputDimension <= maximumInputDimension else {
             throw .invalidOption("--dimension must be in 2...\(maximumInputDimension), got \(inputDimension)")

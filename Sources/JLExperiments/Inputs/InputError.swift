@@ -2,7 +2,7 @@ import JLExperimentKit
 
 /// Errors from building or loading experiment inputs. Each message is one line and says what to do.
 ///
-/// Exit statuses (through ``experimentError``): a bad parameter is a usage error (64); an
+/// Exit statuses (through `experimentError`): a bad parameter is a usage error (64); an
 /// unreadable, mis-shaped or non-finite data file is bad input data (65).
 public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A generator parameter or input option is invalid (exit 64).

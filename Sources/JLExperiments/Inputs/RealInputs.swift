@@ -38,7 +38,7 @@ public struct RealAttentionData: Sendable, Equatable {
     }
 
     /// Validates two already-decoded arrays (the paths are used in messages only).
-    /// - Throws: as ``init(keysPath:queriesPath:)`` minus the read errors.
+    /// - Throws: as `init(keysPath:queriesPath:)` minus the read errors.
     public init(keys keyArray: NpyArray, keysPath: String, queries queryArray: NpyArray, queriesPath: String) throws(InputError) {
         try Self.checkShape(keyArray.shape, path: keysPath)
         try Self.checkShape(queryArray.shape, path: queriesPath)

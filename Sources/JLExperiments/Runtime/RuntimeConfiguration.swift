@@ -114,7 +114,7 @@ public struct RuntimeConfiguration: Codable, Sendable, Equatable {
         return lengths
     }
 
-    /// Parses `--scoring`: a ``ScoringPath`` raw value (`plain`, `lookupTable`, `vectorized`,
+    /// Parses `--scoring`: a `ScoringPath` raw value (`plain`, `lookupTable`, `vectorized`,
     /// `approximateInt8`) or `lookup-table` / `int8`.
     /// - Throws: ``RuntimeError/unknownValue(name:value:accepted:)``.
     public static func parseScoringPath(_ text: String) throws(RuntimeError) -> ScoringPath {

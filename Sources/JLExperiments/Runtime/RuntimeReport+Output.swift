@@ -142,7 +142,7 @@ extension RuntimeReport {
     }
 }
 
-/// Output files of `exp-runtime`, written atomically (``AtomicFile``).
+/// Output files of `exp-runtime`, written atomically (`AtomicFile`).
 public enum RuntimeOutput {
     /// Checks before the (long) run that `path` could be written.
     /// - Throws: ``RuntimeError/output(path:reason:)``.

@@ -8,9 +8,9 @@ import QJL
 public enum RuntimeMethod: String, Codable, Sendable, CaseIterable {
     /// fp32 keys and values, BLAS sgemv scoring and weighting.
     case exact
-    /// QJL keys (m sign bits + norm) and 2-bit values (``QJLCache``).
+    /// QJL keys (m sign bits + norm) and 2-bit values (`QJLCache`).
     case qjl = "QJL"
-    /// KIVI-style 2-bit keys per channel and values per token (``KIVI``).
+    /// KIVI-style 2-bit keys per channel and values per token (`KIVI`).
     case kivi = "KIVI"
 }
 

@@ -7,7 +7,7 @@ import JLTheory
 import JLTransforms
 import QJL
 
-/// One transform of the `exp-transforms` sweep: a ``JLTransforms/TransformKind`` spec and the
+/// One transform of the `exp-transforms` sweep: a `JLTransforms/TransformKind` spec and the
 /// input dimension it runs at (the DCT path of SRHT needs a non-power-of-two d, e.g. 96).
 ///
 /// Text form: `spec` or `spec@d`, e.g. `srht-dct@96`.
@@ -23,7 +23,7 @@ public struct TransformEntry: Codable, Sendable, Hashable, CustomStringConvertib
     }
 
     /// `spec` or `spec@d` (the `@d` part overrides `defaultDimension`).
-    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)`` for an unknown spec or a bad d.
+    /// - Throws: `JLExperimentKit/ExperimentError/invalidOption(_:)` for an unknown spec or a bad d.
     public static func parse(_ text: String, defaultDimension: Int) throws(ExperimentError) -> TransformEntry {
         let parts = text.lowercased().split(separator: "@", omittingEmptySubsequences: false).map(String.init)
         guard parts.count <= 2, let spec = parts.first, !spec.isEmpty else {
@@ -87,7 +87,7 @@ public struct TransformsExperiment: Experiment {
     public var transformSpecs: [String] { transforms.map(\.description) }
 
     /// Validates and builds.
-    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)`` naming the bad value.
+    /// - Throws: `JLExperimentKit/ExperimentError/invalidOption(_:)` naming the bad value.
     public init(transforms: [TransformEntry], sketchDimensions: [Int], angleDegrees: Double = 60,
                 epsilon: Double = 0.1, placements: [PairPlacement] = PairPlacement.allCases) throws(ExperimentError) {
         guard !transforms.isEmpty else { throw .invalidOption("--transforms needs at least one transform") }

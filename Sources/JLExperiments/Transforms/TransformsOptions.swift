@@ -10,7 +10,7 @@ import QJL
 
 private typealias Format = JLExperimentKit.NumberFormat
 
-/// The options of `exp-transforms` beyond ``JLExperimentKit/CommonOptions``.
+/// The options of `exp-transforms` beyond `JLExperimentKit/CommonOptions`.
 public struct TransformsOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("dimension"), help: "Input dimension d of the entries without @d.")
     public var inputDimension: Int = 128
@@ -39,7 +39,7 @@ public struct TransformsOptions: ParsableArguments, Sendable {
     public init() {}
 
     /// The experiment for these options.
-    /// - Throws: ``JLExperimentKit/ExperimentError/invalidOption(_:)`` (exit 64).
+    /// - Throws: `JLExperimentKit/ExperimentError/invalidOption(_:)` (exit 64).
     public func makeExperiment() throws(ExperimentError) -> TransformsExperiment {
         guard inputDimension >= 2, inputDimension <= 4096 else {
             throw .invalidOption("--dimension must be in 2...4096, got \(inputDimension)")
