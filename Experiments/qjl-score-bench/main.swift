@@ -113,7 +113,7 @@ print("AVX-512 exact kernel: \(QJLScoring.vectorizedKernelAvailable), VNNI int8 
 print("method                       threads        keys/s   × sgemv   bytes/key   fraction of memory bound")
 for threads in threadCounts {
     let bandwidth = Double(streamedBytes) / streamingSum(threads: threads)
-    let sgemvTime = try best {
+    let sgemvTime = best {
         let results = UnsafeMutableBufferPointer<Float>.allocate(capacity: maxThreads)
         defer { results.deallocate() }
         let target = SendableFloats(results)
