@@ -301,8 +301,8 @@ struct ErrorsCLITests {
     func interrupted(signal number: Int32) throws {
         let scratch = try CLIScratch()
         guard let started = try CLI.start("exp-distortion", Self.longRun, in: scratch.path) else { return }
-        usleep(1_000_000)
-        #expect(started.0.isRunning, "the long run ended within 1 s")
+        usleep(2_000_000)  // margin for a slow (sanitized, loaded) start before the handler is installed
+        #expect(started.0.isRunning, "the long run ended within 2 s")
         kill(started.0.processIdentifier, number)
         let outcome = CLI.finish(started, timeout: 60)
         #expect(outcome.status == 130 && !outcome.signalled, "status \(outcome.status), stderr: \(outcome.standardError)")
@@ -315,7 +315,7 @@ struct ErrorsCLITests {
     func killed() throws {
         let scratch = try CLIScratch()
         guard let started = try CLI.start("exp-distortion", Self.longRun, in: scratch.path) else { return }
-        usleep(1_000_000)
+        usleep(2_000_000)
         #expect(started.0.isRunning)
         kill(started.0.processIdentifier, SIGKILL)
         let outcome = CLI.finish(started, timeout: 30)
