@@ -441,6 +441,21 @@ extension KIVIKeyQuantizer: BatchedKeyLogits {
 /// performs the same floating-point operations in the same order as the plain formula next to
 /// it, so results are unchanged.
 enum AttentionKernels {
+    /// (min, max) of the g entries `x[base ..< base + g]`, scanned in index order: the range a
+    /// value group's min–max rounding starts from (shared by the one-token and batch encoders).
+    /// - Complexity: O(g).
+    @inline(__always)
+    static func groupRange<Scalar: LinearAlgebraScalar>(
+        _ x: UnsafeBufferPointer<Scalar>, _ base: Int, _ g: Int
+    ) -> (lower: Scalar, upper: Scalar) {
+        var lower = x[base], upper = x[base]
+        for i in base..<(base + g) {
+            lower = Swift.min(lower, x[i])
+            upper = Swift.max(upper, x[i])
+        }
+        return (lower, upper)
+    }
+
     /// Throws `.nonFiniteInput` at the first NaN or ±∞ entry (``requireFinite(_:_:)``, specialized).
     /// - Complexity: O(n).
     @_specialize(where Scalar == Float)
@@ -472,11 +487,7 @@ enum AttentionKernels {
             encoded.codes.withUnsafeMutableBufferPointer { codes in
                 for group in 0..<groups {
                     let base = group * g
-                    var lower = x[base], upper = x[base]
-                    for i in base..<(base + g) {
-                        lower = Swift.min(lower, x[i])
-                        upper = Swift.max(upper, x[i])
-                    }
+                    let (lower, upper) = groupRange(x, base, g)
                     let scale: Float16, minimum: Float16
                     do throws(KVCacheError) {
                         (scale, minimum) = try MinMaxRounding.parameters(
@@ -576,11 +587,7 @@ enum AttentionKernels {
                     let row = t * d
                     for group in 0..<groups {
                         let base = row + group * g
-                        var lower = x[base], upper = x[base]
-                        for i in base..<(base + g) {
-                            lower = Swift.min(lower, x[i])
-                            upper = Swift.max(upper, x[i])
-                        }
+                        let (lower, upper) = groupRange(x, base, g)
                         let scale: Float16, minimum: Float16
                         do throws(KVCacheError) {
                             (scale, minimum) = try MinMaxRounding.parameters(
