@@ -94,8 +94,7 @@ public enum QJLScoring {
         path: ScoringPath, threads: Int, range: Range<Int>
     ) -> [Scalar] {
         let heads = projectedQueries.rows, n = range.count, m = keys.sketchDimension
-        var output = [Scalar](repeating: 0, count: heads * n)
-        guard heads > 0, n > 0 else { return output }
+        guard heads > 0, n > 0 else { return [Scalar](repeating: 0, count: heads * n) }
         let scale = Scalar(constant) / Scalar(m)
         var path = path
         switch path {
@@ -115,6 +114,9 @@ public enum QJLScoring {
         case .plain, .lookupTable:
             break
         }
+        // Allocated only here: the kernel paths above return their own uninitialized-then-filled
+        // buffers, so a large n is zero-filled (and page-faulted) once, not twice.
+        var output = [Scalar](repeating: 0, count: heads * n)
         let norms = keys.keyNorms.map { Scalar($0) }
         let chunkCount = min(threads, n)
         let chunkSize = (n + chunkCount - 1) / chunkCount

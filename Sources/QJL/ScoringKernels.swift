@@ -110,13 +110,14 @@ enum ScoringKernels {
         body: @Sendable (Block, NormPointer, UnsafeMutableBufferPointer<Element>) -> Void
     ) -> [Element] {
         let n = range.count, words = keys.wordsPerKey
-        var output = [Element](repeating: 0, count: heads * n)
-        guard heads > 0, n > 0 else { return output }
+        guard heads > 0, n > 0 else { return [Element](repeating: 0, count: heads * n) }
         let chunkCount = min(threads, n)
         let chunkSize = (n + chunkCount - 1) / chunkCount
-        withStoredNorms(keys) { norms in
-            keys.signBits.withUnsafeBufferPointer { bits in
-                output.withUnsafeMutableBufferPointer { out in
+        // Uninitialized: every entry (h, j) is written exactly once by the worker owning key j,
+        // so there is no zero-fill pass and each worker first-touches (page-faults) its own pages.
+        return [Element](unsafeUninitializedCapacity: heads * n) { out, initializedCount in
+            withStoredNorms(keys) { norms in
+                keys.signBits.withUnsafeBufferPointer { bits in
                     let shared = KernelShared(bits: bits.baseAddress!, norms: norms, out: out)
                     DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
                         var start = chunk * chunkSize
@@ -134,8 +135,8 @@ enum ScoringKernels {
                     }
                 }
             }
+            initializedCount = heads * n
         }
-        return output
     }
 
     /// Pointers shared by the workers of one call. Invariant: workers only read `bits`/`norms`
