@@ -14,7 +14,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("JLPlot", ["JLFiles"]),
     ("JLTransforms", ["JLRandom", "JLLinearAlgebra"]),
     ("QJL", ["JLRandom", "JLLinearAlgebra", "JLTransforms", "JLTheory", "CQJLKernels"]),
-    ("JLKVCache", ["QJL", "JLRandom", "JLLinearAlgebra", "JLTransforms"]),
+    ("JLKVCache", ["QJL", "JLRandom", "JLLinearAlgebra", "JLTransforms", "CKVCacheKernels"]),
     ("JLTurboQuant", ["QJL", "JLRandom", "JLLinearAlgebra", "JLTransforms", "JLStatistics"]),
     ("JLExperimentKit", [
         "JLRandom", "JLLinearAlgebra", "JLStatistics", "JLFiles", "JLPlot",
@@ -70,6 +70,9 @@ var targets: [Target] = [
         providers: [.apt(["libfftw3-dev"])]),
     // QJL's scoring kernels (AVX-512 with runtime dispatch, portable fallback).
     .target(name: "CQJLKernels"),
+    // Attention decoding over group-quantized values (AVX-512, runtime dispatch; the Swift
+    // path is the fallback and the bit-for-bit reference).
+    .target(name: "CKVCacheKernels"),
     // AVX2 kernels (FWHT, Philox + Box–Muller) with runtime dispatch; bit-identical to the
     // Swift paths they replace (Sources/CJLKernels/include/CJLKernels.h).
     .target(name: "CJLKernels"),

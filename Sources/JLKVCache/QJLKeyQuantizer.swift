@@ -313,6 +313,27 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
         }
     }
 
+    /// Logits from a ``QJLKeyArena``: each run of groups without outliers is already one batch,
+    /// scored in one call; groups with outliers go through ``logits(_:block:)``. Bit-identical to
+    /// ``logits(_:blocks:)`` (the arena's batches equal the gathered ones word for word).
+    /// - Complexity: the scoring of n keys, plus ``logits(_:block:)`` for each group with outliers.
+    func logits(_ query: PreparedQuery, arena: QJLKeyArena, blocks: [QJLKeyBlock]) -> [Scalar] {
+        func runLogits(_ run: QJLKeyArena.Run) -> [Scalar] {
+            switch run {
+            case let .inliers(batch):
+                return (try? score(query.projectedQuery, rows: sketchDimension, keys: batch))
+                    ?? [Scalar](repeating: .nan, count: batch.count)
+            case let .outlierGroup(index):
+                return self.logits(query, block: blocks[index])
+            }
+        }
+        if arena.runs.count == 1 { return runLogits(arena.runs[0]) }
+        var logits: [Scalar] = []
+        logits.reserveCapacity(blocks.reduce(0) { $0 + $1.tokenCount })
+        for run in arena.runs { logits.append(contentsOf: runLogits(run)) }
+        return logits
+    }
+
     /// (c/rows)·‖k_t‖·⟨x, sign(S k_t)⟩ for every key of `keys`.
     private func score(_ projected: [Scalar], rows: Int, keys: SignSketchBatch) throws(QJLError) -> [Scalar] {
         let matrix: Matrix<Scalar>
@@ -387,5 +408,42 @@ public enum QJLCache {
             valueQuantizer: GroupwiseValueQuantizer(
                 headDimension: transform.inputDimension, groupSize: valueGroupSize, bits: valueBits),
             bufferSize: bufferSize, valueBufferSize: bufferSize, temperature: temperature)
+    }
+}
+
+/// The QJL cache's keys in scoring layout: consecutive groups without outliers share one
+/// ``SignSketchBatch`` (sign words and stored norms appended as they are), and each group with
+/// outliers is referred to by its block index. Built by appending blocks, never by gathering.
+struct QJLKeyArena: Sendable {
+    enum Run: Sendable {
+        /// The inlier sketches of consecutive groups without outliers, as one batch.
+        case inliers(SignSketchBatch)
+        /// One group with outliers (scored with ``QJLKeyQuantizer/logits(_:block:)``).
+        case outlierGroup(index: Int)
+    }
+
+    var runs: [Run] = []
+    var blockCount = 0
+}
+
+extension QJLKeyQuantizer: KeyArenaLogits {
+    func makeArena() -> QJLKeyArena { QJLKeyArena() }
+
+    /// - Complexity: amortized O(G·(⌈m/64⌉ + 1)) per group without outliers (in place), O(1) otherwise.
+    func append(_ blocks: [QJLKeyBlock], to arena: inout QJLKeyArena) {
+        for block in blocks {
+            defer { arena.blockCount += 1 }
+            guard block.sketch.outlierCount == 0 else {
+                arena.runs.append(.outlierGroup(index: arena.blockCount))
+                continue
+            }
+            if let last = arena.runs.indices.last, case var .inliers(batch) = arena.runs[last] {
+                arena.runs[last] = .outlierGroup(index: -1)  // release the run's reference: append in place
+                let appended = batch.append(block.sketch.inliers)
+                arena.runs[last] = .inliers(batch)
+                if appended { continue }
+            }
+            arena.runs.append(.inliers(block.sketch.inliers))
+        }
     }
 }

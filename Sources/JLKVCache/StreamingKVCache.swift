@@ -1,3 +1,4 @@
+internal import CKVCacheKernels
 import JLLinearAlgebra
 import QJL
 
@@ -51,6 +52,9 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
     public private(set) var quantizedValues: QuantizedValueStore
     /// Full-precision recent values, row-major, at most R_v rows.
     public private(set) var valueWindow: [Scalar]
+    /// `keyBlocks` again in the key quantizer's scoring layout (``KeyArenaLogits``; a
+    /// `KeyQuantizer.KeyArena`), appended in step with `keyBlocks`; nil for quantizers without one.
+    private var keyArena: (any Sendable)?
 
     /// - Throws: `.dimensionMismatch` if key and value head dimensions differ;
     ///   `.invalidParameter` if B < 1 or R_v < 0; `.groupSizeNotDividing` if G ∤ B.
@@ -83,6 +87,24 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         self.keyBuffer = []
         self.quantizedValues = valueQuantizer.makeStore()
         self.valueWindow = []
+        self.keyArena = (keyQuantizer as? any KeyArenaLogits).map { Self.emptyArena($0) }
+    }
+
+    private static func emptyArena<Q: KeyArenaLogits>(_ quantizer: Q) -> any Sendable { quantizer.makeArena() }
+
+    /// Appends quantized blocks to `keyBlocks` and to the arena.
+    /// - Complexity: amortized O(size of the blocks).
+    private mutating func appendKeyBlocks(_ blocks: [KeyQuantizer.Block]) {
+        keyBlocks.append(contentsOf: blocks)
+        if let quantizer = keyQuantizer as? any KeyArenaLogits { appendToArena(quantizer, blocks) }
+    }
+
+    private mutating func appendToArena<Q: KeyArenaLogits>(_ quantizer: Q, _ blocks: [KeyQuantizer.Block]) {
+        guard Q.self == KeyQuantizer.self, var arena = keyArena as? Q.KeyArena else { return }
+        keyArena = nil  // `arena` is now the only reference: appended in place
+        // Same types (checked above): reinterpreting is the identity.
+        quantizer.append(unsafeBitCast(blocks, to: [Q.Block].self), to: &arena)
+        keyArena = arena
     }
 
     /// The head dimension d.
@@ -121,7 +143,7 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         if newBlocks.isEmpty {
             keyBuffer.append(contentsOf: key)
         } else {
-            keyBlocks.append(contentsOf: newBlocks)
+            appendKeyBlocks(newBlocks)
             keyBuffer.removeAll(keepingCapacity: true)
         }
         if let leaving {
@@ -166,7 +188,7 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
             row = Swift.min(bufferSize - bufferedKeyCount, n)
             keyBuffer.append(contentsOf: keys[base..<(base + row * d)])
             if bufferedKeyCount == bufferSize {
-                keyBlocks.append(contentsOf: try quantizeChunk(keyBuffer[...]))
+                appendKeyBlocks(try quantizeChunk(keyBuffer[...]))
                 keyBuffer.removeAll(keepingCapacity: true)
             }
         }
@@ -174,7 +196,7 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         if fullRows > 0 {
             // All complete B-key chunks at once: the same groups, in order, as chunk by chunk.
             let start = base + row * d
-            keyBlocks.append(contentsOf: try quantizeGroups(keys[start..<(start + fullRows * d)], rows: fullRows))
+            appendKeyBlocks(try quantizeGroups(keys[start..<(start + fullRows * d)], rows: fullRows))
             row += fullRows
         }
         keyBuffer.append(contentsOf: keys[(base + row * d)..<(base + n * d)])
@@ -263,7 +285,10 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         guard tokenCount > 0 else { throw .emptyInput(what: "KV cache") }
         let prepared = try keyQuantizer.prepare(query: query)
         var logits: [Scalar]
-        if let batched = keyQuantizer as? any BatchedKeyLogits,
+        if let arenaQuantizer = keyQuantizer as? any KeyArenaLogits,
+           let all = arenaLogits(arenaQuantizer, prepared) {
+            logits = all
+        } else if let batched = keyQuantizer as? any BatchedKeyLogits,
            let all = batchedLogits(batched, prepared) {
             logits = all
         } else {
@@ -291,6 +316,16 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
         let blocks = unsafeBitCast(keyBlocks, to: [Q.Block].self)
         let query = unsafeBitCast(prepared, to: Q.PreparedQuery.self)
         return unsafeBitCast(quantizer.logits(query, blocks: blocks), to: [Scalar].self)
+    }
+
+    /// All blocks' logits read from the arena; nil if `Q` is not this cache's quantizer type or
+    /// there is no arena (neither happens when called from ``logits(query:)``).
+    private func arenaLogits<Q: KeyArenaLogits>(_ quantizer: Q, _ prepared: KeyQuantizer.PreparedQuery) -> [Scalar]? {
+        guard Q.self == KeyQuantizer.self, let arena = keyArena as? Q.KeyArena else { return nil }
+        // Same types (checked above): reinterpreting is the identity.
+        let blocks = unsafeBitCast(keyBlocks, to: [Q.Block].self)
+        let query = unsafeBitCast(prepared, to: Q.PreparedQuery.self)
+        return unsafeBitCast(quantizer.logits(query, arena: arena, blocks: blocks), to: [Scalar].self)
     }
 
     /// Logits, softmax weights and the attention output for `query`.
@@ -388,7 +423,16 @@ public enum KIVI {
 }
 
 /// Two caches are equal when their configurations and every stored bit and value are equal.
-extension StreamingKVCache: Equatable where KeyQuantizer: Equatable {}
+/// (The key arena is derived from `keyBlocks`, so it is not compared separately.)
+extension StreamingKVCache: Equatable where KeyQuantizer: Equatable {
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.keyQuantizer == rhs.keyQuantizer && lhs.valueQuantizer == rhs.valueQuantizer
+            && lhs.bufferSize == rhs.bufferSize && lhs.valueBufferSize == rhs.valueBufferSize
+            && lhs.temperature == rhs.temperature && lhs.keyBlocks == rhs.keyBlocks
+            && lhs.keyBuffer == rhs.keyBuffer && lhs.quantizedValues == rhs.quantizedValues
+            && lhs.valueWindow == rhs.valueWindow
+    }
+}
 
 // MARK: - Fast paths
 
@@ -403,6 +447,21 @@ protocol BatchedKeyLogits: GroupKeyQuantizer {
 }
 
 extension QJLKeyQuantizer: BatchedKeyLogits {}
+
+/// A batched key quantizer that also keeps its blocks in a contiguous, append-only arena laid
+/// out the way it scores them (QJL: one sign-bit batch per run of groups without outliers), so
+/// that a decode step reads the stored keys in place instead of gathering every block again.
+/// ``StreamingKVCache`` appends each new block to the arena as it appends it to `keyBlocks`.
+protocol KeyArenaLogits: BatchedKeyLogits {
+    associatedtype KeyArena: Sendable
+    /// An empty arena.
+    func makeArena() -> KeyArena
+    /// Appends `blocks` (the next blocks after those already in `arena`).
+    func append(_ blocks: [Block], to arena: inout KeyArena)
+    /// The logits of every key, in token order, from an arena built by appending exactly
+    /// `blocks`; equal, bit for bit, to ``BatchedKeyLogits/logits(_:blocks:)``.
+    func logits(_ query: PreparedQuery, arena: KeyArena, blocks: [Block]) -> [Scalar]
+}
 
 /// A key quantizer that quantizes many consecutive groups in one call (QJL: one batch transform
 /// for all of them) with blocks and errors equal to ``GroupKeyQuantizer/quantize(keys:)`` group
@@ -711,9 +770,12 @@ enum AttentionKernels {
 
     /// output_i += Σ_t w_t·x̂_{t,i}, x̂_{t,i} = code_{t,i}·scale_{t,γ(i)} + minimum_{t,γ(i)}, tokens in
     /// order, each output entry updated by the same operations in the same order as the plain
-    /// formula. Each token's codes are decoded a byte at a time through a 256-row table (no
-    /// per-code shifts) and its Float16 parameters converted without library calls
-    /// (`MinMaxRounding.float`), so the per-channel loop vectorizes.
+    /// formula. Float values with d and g multiples of 16 run the AVX-512 kernel
+    /// `ckv_accumulate_values_f32` (16 channels per instruction, the d outputs held in registers
+    /// across tokens; ``valueKernelApplies(_:)``). Otherwise each token's codes are decoded a
+    /// byte at a time through a 256-row table (no per-code shifts) and its Float16 parameters
+    /// converted without library calls (`MinMaxRounding.float`). Both give the plain formula's
+    /// result bit for bit (tested).
     /// - Complexity: O(n·d).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -725,6 +787,32 @@ enum AttentionKernels {
         let bits = store.codes.bitsPerCode, perWord = 32 / bits, wordsPerRow = store.codes.wordsPerRow
         assert(weights.count >= n && output.count == d)
         guard n > 0 else { return }
+        if Scalar.self == Float.self, valueKernelApplies(store.quantizer) {
+            // Same operations in the same order, 16 channels per AVX-512 instruction.
+            store.codes.words.withUnsafeBufferPointer { words in
+                store.scales.withUnsafeBufferPointer { scales in
+                    store.minimums.withUnsafeBufferPointer { minimums in
+                        weights.withUnsafeBufferPointer { w in
+                            output.withUnsafeMutableBufferPointer { out in
+                                scales.withMemoryRebound(to: UInt16.self) { scaleBits in
+                                    minimums.withMemoryRebound(to: UInt16.self) { minimumBits in
+                                        w.withMemoryRebound(to: Float.self) { w in
+                                            out.withMemoryRebound(to: Float.self) { out in
+                                                ckv_accumulate_values_f32(
+                                                    words.baseAddress!, wordsPerRow, Int32(bits),
+                                                    scaleBits.baseAddress!, minimumBits.baseAddress!, g,
+                                                    w.baseAddress!, n, d, out.baseAddress!)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
         let table = byteDecodeTable(bits: bits, as: Scalar.self)
         var decoded = [Scalar](repeating: 0, count: wordsPerRow * perWord)
         var parameters = [Scalar](repeating: 0, count: 2 * groups)
@@ -760,6 +848,16 @@ enum AttentionKernels {
             }
         }
     }
+
+    /// Whether ``accumulate(store:weights:into:)`` runs the AVX-512 kernel (CKVCacheKernels) for
+    /// Float values of this quantizer: the CPU has AVX-512 F/VL and F16C, and the head dimension
+    /// and group size are multiples of 16 (every 16-channel chunk lies in one group).
+    static func valueKernelApplies(_ quantizer: GroupwiseValueQuantizer) -> Bool {
+        valueKernelAvailable && quantizer.headDimension % 16 == 0 && quantizer.groupSize % 16 == 0
+    }
+
+    /// Whether this CPU runs the AVX-512 value kernel.
+    static let valueKernelAvailable = ckv_values_avx512_available() != 0
 
     /// output_i += Σ_t w_{first + t}·v_{t,i} over the `count` full-precision window values.
     /// - Complexity: O(count·d).

@@ -18,7 +18,7 @@ import JLTransforms
 /// symmetric estimator's query bits.
 public struct SignSketchBatch: Sendable, Hashable {
     /// Number of keys n.
-    public let count: Int
+    public internal(set) var count: Int
     /// Sketch dimension m (sign bits per key).
     public let sketchDimension: Int
     /// Input (head) dimension d, for the ledger's bits-per-coordinate.
@@ -26,10 +26,10 @@ public struct SignSketchBatch: Sendable, Hashable {
     /// 64-bit words per key, ⌈m / 64⌉.
     public let wordsPerKey: Int
     /// The packed sign bits, `count · wordsPerKey` words, key after key.
-    public let signBits: [UInt64]
+    public internal(set) var signBits: [UInt64]
     /// The precision of the stored key norms.
     public let normPrecision: NormPrecision
-    @usableFromInline let storedNorms: StoredNorms
+    @usableFromInline var storedNorms: StoredNorms
     /// What the norms measure (for the ledger), e.g. "key norms" or "outlier norms".
     public let normLabel: String
 
@@ -208,6 +208,31 @@ extension SignSketchBatch {
             validatedCount: range.count, sketchDimension: sketchDimension, inputDimension: inputDimension,
             signBits: Array(signBits[(range.lowerBound * wordsPerKey)..<(range.upperBound * wordsPerKey)]),
             normPrecision: normPrecision, storedNorms: norms, normLabel: normLabel)
+    }
+
+    /// Appends the keys of `other` in place (sign words and stored norms as they are, no
+    /// re-rounding): afterwards this batch equals `SignSketchBatch(concatenating: [self, other])`.
+    /// Returns false, leaving the batch unchanged, when m, d, norm precision or label differ.
+    /// - Complexity: amortized O(other.count·(⌈m/64⌉ + 1)), in place when the arrays are uniquely held.
+    package mutating func append(_ other: SignSketchBatch) -> Bool {
+        guard other.sketchDimension == sketchDimension, other.inputDimension == inputDimension,
+              other.normPrecision == normPrecision, other.normLabel == normLabel
+        else { return false }
+        switch (storedNorms, other.storedNorms) {
+        case (.float16(var values), .float16(let more)):
+            storedNorms = .float16([])  // drop this reference so `values` is unique
+            values.append(contentsOf: more)
+            storedNorms = .float16(values)
+        case (.float32(var values), .float32(let more)):
+            storedNorms = .float32([])
+            values.append(contentsOf: more)
+            storedNorms = .float32(values)
+        default:
+            return false
+        }
+        signBits.append(contentsOf: other.signBits)
+        count += other.count
+        return true
     }
 
     /// The keys of `batches` in order, as one batch: sign words and stored norms appended as they

@@ -104,28 +104,47 @@ func checkShifterRounding<Scalar: BinaryFloatingPoint>(_: Scalar.Type) {
 
 // MARK: Value accumulation = the plain formula
 
-/// The table-decoded accumulation equals the generic per-entry formula bit for bit, for every
-/// allowed width b and both scalar types.
-func checkAccumulationMatchesPlainFormula<Scalar: LinearAlgebraScalar>(_: Scalar.Type, bits: Int) throws {
-    let n = 37, d = 48
-    let quantizer = try GroupwiseValueQuantizer(headDimension: d, groupSize: 16, bits: bits)
+/// The fast accumulation (AVX-512 kernel where it applies, else table decoding) equals the
+/// generic per-entry formula bit for bit, for every allowed width b, both scalar types, and
+/// shapes on both sides of the kernel's conditions: (d, g) = (48, 16) and (128, 32) and
+/// (256, 64) (kernel for Float: one, one and two 128-channel register blocks), (40, 8) (g and
+/// d not multiples of 16: table path).
+func checkAccumulationMatchesPlainFormula<Scalar: LinearAlgebraScalar>(
+    _: Scalar.Type, bits: Int, d: Int, g: Int
+) throws {
+    let n = 37, groups = d / g
+    let quantizer = try GroupwiseValueQuantizer(headDimension: d, groupSize: g, bits: bits)
     let values: Matrix<Scalar> = try gaussianMatrix(n, d, seed: 35, scale: 3, offset: -1)
     let store = try quantizer.quantize(values)
     let weights: [Scalar] = (0..<n).map { Scalar(1 + ($0 % 7)) / Scalar(29) }
-    var fast = [Scalar](repeating: 0, count: d), plain = [Scalar](repeating: 0, count: d)
+    // A non-zero starting output: the kernel must add to it, not overwrite it.
+    let start: [Scalar] = (0..<d).map { Scalar($0 % 5) / 3 - 0.5 }
+    var fast = start, plain = start
     AttentionKernels.accumulate(store: store, weights: weights, into: &fast)
     // The formula with the library's Float16 conversion and per-code shifts.
     for t in 0..<n {
         for i in 0..<d {
-            let scale = Scalar(store.scales[t * 3 + i / 16]), minimum = Scalar(store.minimums[t * 3 + i / 16])
+            let scale = Scalar(store.scales[t * groups + i / g]), minimum = Scalar(store.minimums[t * groups + i / g])
             plain[i] += weights[t] * (Scalar(store.codes.code(row: t, column: i)) * scale + minimum)
         }
     }
-    #expect(fast == plain, "b = \(bits)")
+    #expect(fast == plain, "b = \(bits), d = \(d), g = \(g), \(Scalar.self)")
 }
 
 @Test(arguments: [1, 2, 4, 8])
 func valueAccumulationIsBitIdentical(bits: Int) throws {
-    try checkAccumulationMatchesPlainFormula(Float.self, bits: bits)
-    try checkAccumulationMatchesPlainFormula(Double.self, bits: bits)
+    for (d, g) in [(48, 16), (128, 32), (256, 64), (40, 8)] {
+        try checkAccumulationMatchesPlainFormula(Float.self, bits: bits, d: d, g: g)
+        try checkAccumulationMatchesPlainFormula(Double.self, bits: bits, d: d, g: g)
+    }
 }
+
+/// The AVX-512 value kernel is taken exactly where documented (so the test above exercises it
+/// on machines that have it).
+@Test func valueKernelConditions() throws {
+    let kernelShape = try GroupwiseValueQuantizer(headDimension: 128, groupSize: 32, bits: 2)
+    let tableShape = try GroupwiseValueQuantizer(headDimension: 40, groupSize: 8, bits: 2)
+    #expect(AttentionKernels.valueKernelApplies(kernelShape) == AttentionKernels.valueKernelAvailable)
+    #expect(!AttentionKernels.valueKernelApplies(tableShape))
+}
+

@@ -341,3 +341,38 @@ func qjlCacheOnMiniLMKeys() throws {
     }
     #expect(!KVCacheError.sketch(.invalidSketchDimension(0)).description.contains("\n"))
 }
+
+// MARK: Key arena = gathered blocks
+
+/// The cache scores from its append-only key arena; the result equals, bit for bit, gathering
+/// the blocks (`logits(_:blocks:)`) and scoring block by block (`logits(_:block:)`), for a cache
+/// filled by a prefill, then token appends across two buffer flushes, then a second prefill —
+/// with and without outlier groups, on every scoring path.
+@Test(arguments: [0, 2])
+func qjlArenaLogitsEqualBlockByBlock(outlierCount: Int) throws {
+    let d = 16, n = 75
+    let transform = try GaussianJL<Float>(inputDimension: d, sketchDimension: 40, seed: 41)
+    let keys: Matrix<Float> = try keysWithOutlierChannels(n, d, seed: 42)
+    let values: Matrix<Float> = try gaussianMatrix(n, d, seed: 43)
+    let query: [Float] = try gaussianMatrix(1, d, seed: 44).elements
+    for path in ScoringPath.allCases {
+        var cache = try QJLCache.makeCache(transform: transform, outlierCount: outlierCount, outlierSketchDimension: 24,
+                                           keyGroupSize: 4, bufferSize: 8, valueBits: 2, valueGroupSize: 8,
+                                           scoringPath: path)
+        try cache.prefill(keys: try firstRows(keys, 21), values: try firstRows(values, 21))
+        for t in 21..<40 { try cache.append(key: keys.row(t), value: values.row(t)) }
+        let rest = try Matrix(rows: n - 40, columns: d, elements: Array(keys.elements[(40 * d)...]))
+        let restValues = try Matrix(rows: n - 40, columns: d, elements: Array(values.elements[(40 * d)...]))
+        try cache.prefill(keys: rest, values: restValues)
+        #expect(cache.keyBlocks.count == 18 && cache.bufferedKeyCount == 3)
+
+        let quantizer = cache.keyQuantizer, prepared = try quantizer.prepare(query: query)
+        let gathered = quantizer.logits(prepared, blocks: cache.keyBlocks)
+        let blockByBlock = cache.keyBlocks.flatMap { quantizer.logits(prepared, block: $0) }
+        let cached = try cache.logits(query: query)
+        // The cache divides by √d and appends the buffered keys' exact logits.
+        let expected = (gathered + (72..<n).map { sequentialDot(query, keys.row($0)) }).map { $0 / Float(d).squareRoot() }
+        #expect(gathered == blockByBlock, "\(path)")
+        #expect(cached == expected, "\(path)")
+    }
+}
