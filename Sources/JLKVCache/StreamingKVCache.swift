@@ -889,6 +889,34 @@ enum AttentionKernels {
         let codes = block.codes, tokens = block.tokenCount
         let bits = codes.bitsPerCode, wordsPerRow = codes.wordsPerRow
         assert(decoded.count >= wordsPerRow * (32 / bits))
+        if Scalar.self == Float.self, valueKernelAvailable, tokens % 16 == 0, codes.codesPerRow == tokens,
+           codes.rowCount == d, block.scales.count == d, logits.count >= base + tokens {
+            // The same sum with rows = channels c, weights = q_c, outputs = the G tokens, one
+            // (scale, minimum) per row: the value kernel computes it with the same operations.
+            codes.words.withUnsafeBufferPointer { words in
+                block.scales.withUnsafeBufferPointer { scales in
+                    block.minimums.withUnsafeBufferPointer { minimums in
+                        query.withUnsafeBufferPointer { q in
+                            logits.withUnsafeMutableBufferPointer { out in
+                                scales.withMemoryRebound(to: UInt16.self) { scaleBits in
+                                    minimums.withMemoryRebound(to: UInt16.self) { minimumBits in
+                                        q.withMemoryRebound(to: Float.self) { q in
+                                            out.withMemoryRebound(to: Float.self) { out in
+                                                ckv_accumulate_values_f32(
+                                                    words.baseAddress!, wordsPerRow, Int32(bits),
+                                                    scaleBits.baseAddress!, minimumBits.baseAddress!, tokens,
+                                                    q.baseAddress!, d, tokens, out.baseAddress! + base)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
         codes.words.withUnsafeBufferPointer { words in
             query.withUnsafeBufferPointer { q in
                 logits.withUnsafeMutableBufferPointer { out in

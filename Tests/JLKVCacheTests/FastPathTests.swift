@@ -148,3 +148,30 @@ func valueAccumulationIsBitIdentical(bits: Int) throws {
     #expect(!AttentionKernels.valueKernelApplies(tableShape))
 }
 
+
+// MARK: KIVI batched key logits = the per-block formula
+
+/// The batched KIVI key logits (the value kernel with rows = channels where it applies: Float,
+/// G a multiple of 16; table decoding otherwise) equal ``KIVIKeyQuantizer/logits(_:block:)``
+/// block by block, bit for bit, for every width b, G ∈ {8, 16, 32} and both scalar types.
+func checkKIVIBatchedLogits<Scalar: LinearAlgebraScalar>(_: Scalar.Type, bits: Int, groupSize: Int) throws {
+    let d = 24, groups = 3
+    let quantizer = try KIVIKeyQuantizer<Scalar>(headDimension: d, groupSize: groupSize, bits: bits)
+    let keys: Matrix<Scalar> = try gaussianMatrix(groups * groupSize, d, seed: 51, scale: 2, offset: 0.5)
+    let blocks = try (0..<groups).map { g in
+        try quantizer.quantize(keys: try Matrix(rows: groupSize, columns: d, elements: Array(
+            keys.elements[(g * groupSize * d)..<((g + 1) * groupSize * d)])))
+    }
+    let query: [Scalar] = try gaussianMatrix(1, d, seed: 52).elements
+    let batched = quantizer.logits(query, blocks: blocks)
+    let plain = blocks.flatMap { quantizer.logits(query, block: $0) }
+    #expect(batched == plain, "b = \(bits), G = \(groupSize), \(Scalar.self)")
+}
+
+@Test(arguments: [1, 2, 4, 8])
+func kiviBatchedLogitsAreBitIdentical(bits: Int) throws {
+    for groupSize in [8, 16, 32] {
+        try checkKIVIBatchedLogits(Float.self, bits: bits, groupSize: groupSize)
+        try checkKIVIBatchedLogits(Double.self, bits: bits, groupSize: groupSize)
+    }
+}
