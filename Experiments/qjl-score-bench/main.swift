@@ -1,7 +1,7 @@
 // qjl-score-bench: exact QJL scoring throughput (keys/s) against exact fp32 sgemv over the
 // uncompressed keys, and against the memory-bound limit measured in the same run.
 //
-//   swift run -c release qjl-score-bench [--keys N] [--threads 1,2] [--repeats R]
+//   swift run -c release qjl-score-bench [--keys N] [--threads 1,2] [--repeats R] [--scaling]
 //
 // d = 128, m = 256, one query head. Keys and sign bits are synthetic (timing only; the
 // correctness of every path is tested on real sketches in Tests/QJLTests). Each figure is the
@@ -11,6 +11,7 @@ import Dispatch
 import Foundation
 import JLLinearAlgebra
 import JLRandom
+import JLTransforms
 import QJL
 
 let inputDimension = 128, sketchDimension = 256
@@ -136,7 +137,65 @@ for threads in threadCounts {
         row("QJL \(path.rawValue)" + (path == .approximateInt8 ? " (approx)" : ""), Double(keyCount) / time, bytesPerKey: 34)
     }
 }
-print("Note: 2-core machine shared with other jobs; figures are best-of-\(repeats) and noisy.")
+
+// Cost growth (--scaling): time per key against n (m = 256) and against m (n = 2^20) for the
+// exact and int8 scoring paths, and the batch sketch (GaussianJL.apply(batch:), one sgemm)
+// against d, each next to its expected order. One thread; best of `repeats`.
+if CommandLine.arguments.contains("--scaling") {
+    func syntheticKeys(_ n: Int, m: Int) throws -> SignSketchBatch {
+        let words = (m + 63) / 64, stream = RandomStream(seed: 7).child("scaling").child(UInt64(m))
+        var bits = [UInt64](repeating: 0, count: n * words)
+        for b in 0..<((n * words + 1) / 2) {
+            let block = stream.block(UInt64(b))
+            bits[2 * b] = UInt64(block.x) | UInt64(block.y) << 32
+            if 2 * b + 1 < bits.count { bits[2 * b + 1] = UInt64(block.z) | UInt64(block.w) << 32 }
+        }
+        if m % 64 != 0 {
+            let keep = ~UInt64(0) >> UInt64(64 - m % 64)
+            for i in 0..<n { bits[i * words + words - 1] &= keep }
+        }
+        return try SignSketchBatch(signBits: bits, sketchDimension: m, inputDimension: inputDimension,
+                                   keyNorms: [Double](repeating: 1, count: n), normPrecision: .float16)
+    }
+    func scoringTimes(n: Int, m: Int) throws -> (exact: Double, int8: Double) {
+        let keys = try syntheticKeys(n, m: m)
+        let query = try Matrix(rows: 1, columns: m, elements: stream.child("scaling-query").gaussians(m, as: Float.self))
+        var times: [Double] = []
+        for path in [ScoringPath.vectorized, .approximateInt8] {
+            times.append(try best {
+                _ = try QJLScoring.scores(projectedQueries: query, keys: keys, constant: constant, path: path, threads: 1)
+            })
+        }
+        return (times[0], times[1])
+    }
+    print("\ncost growth, 1 thread, best of \(repeats)")
+    print("scoring vs n (m = 256): expected O(n), ns/key constant")
+    print("       n   exact ns/key   int8 ns/key")
+    for shift in stride(from: 14, through: 22, by: 2) {
+        let n = 1 << shift, t = try scoringTimes(n: n, m: 256)
+        print(String(format: "%8d  %13.3f  %12.3f", n, t.exact / Double(n) * 1e9, t.int8 / Double(n) * 1e9))
+    }
+    print("scoring vs m (n = 2^20): expected O(n·⌈m/64⌉), ns/key per 64 rows constant")
+    print("       m   exact ns/key   per 64 rows   int8 ns/key   per 64 rows")
+    for m in [64, 128, 256, 512, 1024] {
+        let n = 1 << 20, t = try scoringTimes(n: n, m: m), words = Double((m + 63) / 64)
+        let exact = t.exact / Double(n) * 1e9, int8 = t.int8 / Double(n) * 1e9
+        print(String(format: "%8d  %13.3f  %12.3f  %12.3f  %12.3f", m, exact, exact / words, int8, int8 / words))
+    }
+    print("batch sketch GaussianJL.apply(batch:) vs d (n = 16384, m = 256): expected O(n·m·d)")
+    print("       d   sketch ms   bare sgemm ms   ratio   GFLOP/s")
+    for d in [32, 64, 128, 256, 512] {
+        let n = 16384, m = 256
+        let transform = try GaussianJL<Float>(inputDimension: d, sketchDimension: m, seed: 11)
+        let keys = try Matrix(rows: n, columns: d, elements: (0..<(n * d)).map { tile[$0 & ((1 << 20) - 1)] })
+        let sMatrix = try transform.materialize()
+        let sketchTime = try best { _ = try transform.apply(batch: keys) }
+        let gemmTime = try best { _ = try BLAS.multiply(keys, sMatrix, transposeB: true) }
+        print(String(format: "%8d  %10.3f  %14.3f  %6.2f  %8.1f", d, sketchTime * 1e3, gemmTime * 1e3,
+                     sketchTime / gemmTime, 2 * Double(n * m * d) / sketchTime * 1e-9))
+    }
+}
+print("Note: figures are best-of-\(repeats); run on an otherwise idle machine.")
 
 struct SendableFloats: @unchecked Sendable {
     let values: UnsafeMutableBufferPointer<Float>
