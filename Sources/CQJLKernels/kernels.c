@@ -72,6 +72,40 @@ static int32_t int8_sum_portable(const uint64_t *key, ptrdiff_t wordsPerKey, con
     return sum;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Portable exact path: float byte tables, four keys in flight (independent sums, each key's
+// bytes added in order b = 0, 1, …).
+
+void cqjl_table_scores(const uint64_t *bits, ptrdiff_t wordsPerKey, ptrdiff_t bytesPerKey, ptrdiff_t count,
+                       const float *table, float total, float scale,
+                       const void *norms, int normsAreHalf, float *out) {
+    ptrdiff_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+        const uint64_t *k0 = bits + i * wordsPerKey, *k1 = k0 + wordsPerKey, *k2 = k1 + wordsPerKey,
+                       *k3 = k2 + wordsPerKey;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (ptrdiff_t b = 0; b < bytesPerKey; b++) {
+            const float *t = table + b * 256;
+            const ptrdiff_t w = b >> 3;
+            const int shift = 8 * (int)(b & 7);
+            s0 += t[(k0[w] >> shift) & 0xFF];
+            s1 += t[(k1[w] >> shift) & 0xFF];
+            s2 += t[(k2[w] >> shift) & 0xFF];
+            s3 += t[(k3[w] >> shift) & 0xFF];
+        }
+        out[i] = (scale * norm_at(norms, normsAreHalf, i)) * ((s0 + s0) - total);
+        out[i + 1] = (scale * norm_at(norms, normsAreHalf, i + 1)) * ((s1 + s1) - total);
+        out[i + 2] = (scale * norm_at(norms, normsAreHalf, i + 2)) * ((s2 + s2) - total);
+        out[i + 3] = (scale * norm_at(norms, normsAreHalf, i + 3)) * ((s3 + s3) - total);
+    }
+    for (; i < count; i++) {
+        const uint64_t *k = bits + i * wordsPerKey;
+        float sum = 0;
+        for (ptrdiff_t b = 0; b < bytesPerKey; b++) sum += table[b * 256 + ((k[b >> 3] >> (8 * (b & 7))) & 0xFF)];
+        out[i] = (scale * norm_at(norms, normsAreHalf, i)) * ((sum + sum) - total);
+    }
+}
+
 #if CQJL_X86
 #define CQJL_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,f16c")))
 #define CQJL_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,f16c,avx512vnni")))

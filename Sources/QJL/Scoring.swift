@@ -7,8 +7,9 @@ public enum ScoringPath: String, Sendable, Hashable, Codable, CaseIterable {
     /// Iterate the m bits of each key: Σ_r (Sq)_r·(2·bit_r − 1).
     case plain
     /// Per-byte lookup tables of partial sums of S·q (the byte-wise form of the official score
-    /// kernel's inner loop, theory.md §3.3), several keys in flight, each key's bytes reused
-    /// across all query heads.
+    /// kernel's inner loop, theory.md §3.3), several keys in flight. Float runs a portable C
+    /// kernel (any CPU), Double the same loop in Swift; both add each key's table entries in
+    /// byte order.
     case lookupTable
     /// Exact, vectorized: 16-lane masked sums of S·q selected by the key's bits (AVX-512,
     /// eight keys in flight, a fixed per-key reduction tree), for `Float` on CPUs with
@@ -113,6 +114,11 @@ public enum QJLScoring {
             return ScoringKernels.int8Scores(queries: queries, keys: keys, scale: scale, threads: threads, range: range)
         case .plain, .lookupTable:
             break
+        }
+        if path == .lookupTable, Scalar.self == Float.self, let floatQueries = projectedQueries as? Matrix<Float> {
+            let scores = ScoringKernels.tableScores(projectedQueries: floatQueries, keys: keys, scale: Float(scale),
+                                                    threads: threads, range: range)
+            return unsafeBitCast(scores, to: [Scalar].self)  // same type, checked above
         }
         // Allocated only here: the kernel paths above return their own uninitialized-then-filled
         // buffers, so a large n is zero-filled (and page-faulted) once, not twice.

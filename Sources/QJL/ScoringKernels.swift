@@ -43,6 +43,24 @@ enum ScoringKernels {
         }
     }
 
+    /// Exact Float scores through the portable C byte-table kernel (any CPU): the same
+    /// operations, in the same order, as ``LookupTables/score(keys:range:offset:scale:norms:output:n:)``.
+    static func tableScores(
+        projectedQueries: Matrix<Float>, keys: SignSketchBatch, scale: Float, threads: Int, range: Range<Int>
+    ) -> [Float] {
+        let tables = LookupTables(projectedQueries: projectedQueries)
+        let heads = projectedQueries.rows, words = keys.wordsPerKey, bytes = tables.bytesPerKey
+        return run(keys: keys, heads: heads, threads: threads, range: range) { block, norms, out in
+            tables.entries.withUnsafeBufferPointer { table in
+                for h in 0..<heads {
+                    cqjl_table_scores(block.bits, words, bytes, block.count, table.baseAddress! + h * bytes * 256,
+                                      tables.totals[h], scale, norms.pointer, norms.isHalf,
+                                      out.baseAddress! + h * block.outputStride + block.outputOffset)
+                }
+            }
+        }
+    }
+
     /// Approximate scores from int8-quantized S·q (see ``Int8Query``).
     static func int8Scores<Scalar: LinearAlgebraScalar>(
         queries: [Int8Query<Scalar>], keys: SignSketchBatch, scale: Scalar, threads: Int, range: Range<Int>

@@ -45,6 +45,28 @@ struct ScoringTests {
         try pathsAgree(Double.self, m: m, tolerance: 1e-12)
     }
 
+    /// The Float lookup-table path (portable C kernel) adds each key's table entries in the same
+    /// order as the Swift table loop (used for Double): bit-identical, for m = 1, 7, 64, 65, 200
+    /// (partial bytes and words), n = 37 (a partial block of 4 keys), 3 heads, both norm precisions.
+    @Test("C table kernel equals the Swift table loop bit for bit", arguments: [1, 7, 64, 65, 200])
+    func tableKernelMatchesSwiftLoop(m: Int) throws {
+        let d = 16, n = 37, heads = 3
+        let s = try TestGaussianTransform<Float>(d: d, m: m, seed: 12)
+        let queries: Matrix<Float> = try Self.randomMatrix(heads, d, seed: 3)
+        let projected = try s.apply(batch: queries)
+        for precision in [NormPrecision.float16, .float32] {
+            let sketch = try SignSketchBatch(keys: try Self.randomMatrix(n, d, seed: 4), transform: s, normPrecision: precision)
+            let constant = 1.2533141373155001, scale = Float(constant) / Float(m)
+            let kernel = try QJLScoring.scores(projectedQueries: projected, keys: sketch, constant: constant, path: .lookupTable)
+            var swiftLoop = [Float](repeating: .nan, count: heads * n)
+            swiftLoop.withUnsafeMutableBufferPointer { out in
+                LookupTables(projectedQueries: projected).score(keys: sketch, range: 0..<n, offset: 0, scale: scale,
+                                                                norms: sketch.keyNorms, output: out, n: n)
+            }
+            #expect(kernel.elements.map(\.bitPattern) == swiftLoop.map(\.bitPattern), "m = \(m), \(precision)")
+        }
+    }
+
     @Test("thread count < 1 is rejected")
     func threadValidation() throws {
         let s = try TestGaussianTransform<Double>(d: 4, m: 8, seed: 1)

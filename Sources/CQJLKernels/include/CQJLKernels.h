@@ -22,6 +22,16 @@ void cqjl_exact_scores_avx512(const uint64_t *bits, ptrdiff_t wordsPerKey, ptrdi
                               const float *paddedQuery, float total, float scale,
                               const void *norms, int normsAreHalf, float *out);
 
+/// Exact scores from per-byte tables, portable C (any CPU):
+///   S_i = T[0][byte_0(i)] + T[1][byte_1(i)] + … + T[B−1][byte_{B−1}(i)]   (float, in this order)
+///   out[i] = (scale · norm_i) · ((S_i + S_i) − total)
+/// `table` holds B·256 floats, T[b][v] = Σ_{j: bit j of v} x_{8b+j}, B = bytesPerKey = ⌈m/8⌉;
+/// byte b of key i is bits 8(b mod 8) … 8(b mod 8) + 7 of word ⌊b/8⌋. The same operations in
+/// the same order as QJL's Swift lookup-table path, so the results are bit-identical to it.
+void cqjl_table_scores(const uint64_t *bits, ptrdiff_t wordsPerKey, ptrdiff_t bytesPerKey, ptrdiff_t count,
+                       const float *table, float total, float scale,
+                       const void *norms, int normsAreHalf, float *out);
+
 /// Integer sums I_i = Σ_{r: bit_{i,r} = 1} q_r for int8 q (64·wordsPerKey entries, zero padded).
 /// Exact in int32 for m·127 < 2³¹. AVX-512 VNNI when available, else portable byte tables
 /// (`table` must hold wordsPerKey·8·256 int32 scratch entries); both give identical results.
