@@ -169,3 +169,21 @@ struct BLASTests {
         }
     }
 }
+
+/// `Matrix(rows:columns:)` is all +0.0 (bit pattern 0) for both scalar types, including when
+/// the memory it reuses was dirty (the fill is a memset, not a skipped initialization), and an
+/// empty shape is allowed.
+@Test func zeroMatrixIsPositiveZeros() throws {
+    for _ in 0..<3 {
+        // Dirty the allocator's free lists with non-zero blocks of the same size first.
+        var dirty = [Double](repeating: -1.5, count: 4096)
+        dirty[7] = .nan
+        withExtendedLifetime(dirty) {}
+        let double = try Matrix<Double>(rows: 64, columns: 64)
+        #expect(double.elements.count == 4096 && double.elements.allSatisfy { $0.bitPattern == 0 })
+        let float = try Matrix<Float>(rows: 37, columns: 3)
+        #expect(float.elements.count == 111 && float.elements.allSatisfy { $0.bitPattern == 0 })
+    }
+    #expect(try Matrix<Float>(rows: 0, columns: 5).elements.isEmpty)
+    #expect(throws: LinearAlgebraError.invalidDimension(name: "rows", value: -1)) { try Matrix<Float>(rows: -1, columns: 2) }
+}
