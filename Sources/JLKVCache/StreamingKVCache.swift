@@ -520,12 +520,7 @@ enum AttentionKernels {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func requireFinite<Scalar: LinearAlgebraScalar>(_ values: [Scalar], _ what: String) throws(KVCacheError) {
-        let bad: Int? = values.withUnsafeBufferPointer { x in
-            // A counting reduction (no early exit) vectorizes; the index is searched only on failure.
-            var nonFinite = 0
-            for v in x { nonFinite &+= v.isFinite ? 0 : 1 }
-            return nonFinite == 0 ? nil : x.firstIndex { !$0.isFinite }
-        }
+        let bad: Int? = values.withUnsafeBufferPointer { FiniteCheck.firstNonFiniteIndex($0) }
         if let bad { throw .nonFiniteInput(what: what, index: bad) }
     }
 

@@ -1,3 +1,4 @@
+import JLLinearAlgebra
 import JLTransforms
 
 /// Errors from building QJL sketches, estimating inner products and scoring attention.
@@ -59,17 +60,13 @@ public enum QJLError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Pre-specialized for Float and Double and deliberately not inlinable: callers that are
 /// generic over the scalar (most of this module, called unspecialized from other modules)
 /// dispatch at run time to the specialized loop instead of running it through witness tables.
-/// The scan is a counting reduction over contiguous storage (it vectorizes); the index is
-/// searched only on failure.
+/// The scan is `FiniteCheck.firstNonFiniteIndex` (JLLinearAlgebra: a vectorized maximum of
+/// the exponent fields); the index is searched only on failure.
 /// - Complexity: O(n).
 @usableFromInline
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 func validateFinite<Scalar: BinaryFloatingPoint>(_ values: [Scalar], what: String) throws(QJLError) {
-    let bad: Int? = values.withUnsafeBufferPointer { x in
-        var nonFinite = 0
-        for value in x { nonFinite &+= value.isFinite ? 0 : 1 }
-        return nonFinite == 0 ? nil : x.firstIndex { !$0.isFinite }
-    }
+    let bad: Int? = values.withUnsafeBufferPointer { FiniteCheck.firstNonFiniteIndex($0) }
     if let bad { throw .nonFiniteInput(what: what, index: bad) }
 }

@@ -187,3 +187,29 @@ struct BLASTests {
     #expect(try Matrix<Float>(rows: 0, columns: 5).elements.isEmpty)
     #expect(throws: LinearAlgebraError.invalidDimension(name: "rows", value: -1)) { try Matrix<Float>(rows: -1, columns: 2) }
 }
+
+/// `FiniteCheck.firstNonFiniteIndex` finds NaN (quiet and signalling), +∞ and −∞ at the first,
+/// a middle and the last index, and accepts the extreme finite values (±greatestFiniteMagnitude,
+/// subnormals, −0) and an empty buffer, for Float and Double (bit-pattern scan) and Float16
+/// (the `isFinite` fallback).
+func checkFiniteScan<Scalar: BinaryFloatingPoint>(_: Scalar.Type) {
+    let finite: [Scalar] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude,
+                            -.leastNormalMagnitude, -0.0, 0, 1, -3.5]
+    let values = (0..<67).map { finite[$0 % finite.count] }
+    values.withUnsafeBufferPointer { #expect(FiniteCheck.firstNonFiniteIndex($0) == nil) }
+    [Scalar]().withUnsafeBufferPointer { #expect(FiniteCheck.firstNonFiniteIndex($0) == nil) }
+    for bad: Scalar in [.nan, .signalingNaN, -.nan, .infinity, -.infinity] {
+        for index in [0, 33, 66] {
+            var corrupted = values
+            corrupted[index] = bad
+            if index < 66 { corrupted[66] = bad }  // the first one must be reported
+            corrupted.withUnsafeBufferPointer { #expect(FiniteCheck.firstNonFiniteIndex($0) == index) }
+        }
+    }
+}
+
+@Test func finiteScanFindsTheFirstNonFinite() {
+    checkFiniteScan(Float.self)
+    checkFiniteScan(Double.self)
+    checkFiniteScan(Float16.self)
+}
