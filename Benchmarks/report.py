@@ -103,12 +103,15 @@ def main():
             return "", None
         return bare
 
+    def is_baseline(name):
+        return " bare " in name or name.startswith("Decode exact")
+
     def order(name):
+        """Family, then each baseline followed by what is measured against it."""
         family = next(i for i, f in enumerate(families) if name.startswith(f))
-        numbers = [int(x) for x in re.findall(r"=(\d+)", name)]
-        # Within a family: by shape, the baseline after what it is the baseline of.
-        is_baseline = " bare " in name or name.startswith("Decode exact")
-        return (family, "Double" in name, numbers, is_baseline, name)
+        group = name if is_baseline(name) else (swift_baseline(name)[0] or name)
+        numbers = [int(x) for x in re.findall(r"=(\d+)", group)]
+        return (family, "Double" in name, numbers, group, not is_baseline(name), name)
 
     rows = []
     for name in sorted(swift, key=order):
@@ -136,7 +139,7 @@ def main():
         else:
             print(f"| {name} | {unit} | {wall:.3e} | {cpu:.3e} | — | | | | |")
     sketch = [(n, w, c_) for n, _, w, c_, _, _ in rows if n.startswith("Sketch")]
-    missing = [n for n, _, _, _, _, b in rows if b is None and not (" bare " in n or n.startswith("Decode exact"))]
+    missing = [n for n, _, _, _, _, b in rows if b is None and not is_baseline(n)]
     if missing:
         print()
         print("No baseline in this run for: " + "; ".join(missing))
