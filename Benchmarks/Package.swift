@@ -20,6 +20,9 @@ let package = Package(
                 .product(name: "JLRandom", package: "JLSketch"),
                 .product(name: "JLLinearAlgebra", package: "JLSketch"),
                 .product(name: "JLTransforms", package: "JLSketch"),
+                .product(name: "QJL", package: "JLSketch"),
+                .product(name: "JLKVCache", package: "JLSketch"),
+                .product(name: "JLNumpy", package: "JLSketch"),
             ],
             path: "Benchmarks/JLSketchBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -8,7 +8,16 @@ Inputs (all in the results folder given as the only argument):
 
 For every Swift benchmark: items/s = (items per iteration) / (median iteration time), by wall
 clock (ordo-one's wallClock p50) and by process CPU time (custom metric cpuNanos p50), and
-its ratio to the baseline measured in the same run.
+its ratio to the baseline measured in the same run (ratio > 1: faster than the baseline):
+  Normals    numpy PCG64 (numpy-normals.txt)          normals/s
+  FWHT       C AVX2 reference (c-fwht.txt)            transforms/s
+  Sketch     "Sketch bare sgemm" of the same n, d, m and OpenBLAS threads      keys/s
+  Transform  apply(x): "Transform bare sgemv" of the same d, m;
+             apply(batch:): "Transform bare sgemm" of the same n, d, m, threads  vectors/s
+  Scoring    "Scoring bare sgemv" of the same n, d                               keys/s
+  Decode     "Decode exact" of the same n, d                                     decodes/s
+  Npy        npyBytes: "Npy bare memcpy", contentsOfFile: "Npy bare read(2)",
+             same shape                                                          MB/s (10^6 data bytes/s)
 """
 import glob
 import json
@@ -53,25 +62,72 @@ def main():
                                r"numpy normals (?P<key>\w+)\s+wall (?P<wall>\S+)\s+cpu (?P<cpu>\S+)")
     swift = swift_figures(folder)
 
-    rows = []
-    def order(name):
-        family = next(i for i, f in enumerate(("Normals", "FWHT", "Sketch", "")) if name.startswith(f))
-        numbers = [int(x) for x in re.findall(r"=(\d+)", name)]
-        return (family, "Double" in name, numbers, name)
+    families = ("Normals", "FWHT", "Sketch", "Transform", "Scoring", "Decode", "Npy", "")
+    units = {"Sketch": "keys/s", "Transform": "vectors/s", "Scoring": "keys/s", "Decode": "decodes/s", "Npy": "MB/s"}
+    # Displayed rate = items/s × scale (Npy items are data bytes, shown in 10^6 bytes/s).
+    scales = {"Npy": 1e-6}
 
+    def same_run(prefix, condition):
+        """The Swift benchmark starting with `prefix` for which `condition(name)` holds, as (name, figures)."""
+        for k, v in swift.items():
+            if k.startswith(prefix) and condition(k):
+                return k, v
+        return None, None
+
+    def numbers_match(a, b, keys):
+        """Whether names a and b carry the same value for every `key=` in keys."""
+        def value(name, key):
+            m = re.search(rf"\b{key}=(\S+)", name)
+            return m.group(1) if m else None
+        return all(value(a, k) == value(b, k) for k in keys)
+
+    def swift_baseline(name):
+        """(baseline name, baseline figures) measured in the same run, or ("", None)."""
+        bare = None
+        if name.startswith("Sketch ") and not name.startswith("Sketch bare"):
+            bare = same_run("Sketch bare sgemm", lambda k: numbers_match(name, k, ("n", "d", "m", "threads")))
+        elif name.startswith("Transform ") and not name.startswith("Transform bare"):
+            if " apply(x) " in name:
+                bare = same_run("Transform bare sgemv", lambda k: numbers_match(name, k, ("d", "m")))
+            elif " apply(batch:) " in name:
+                bare = same_run("Transform bare sgemm", lambda k: numbers_match(name, k, ("n", "d", "m", "threads")))
+        elif name.startswith("Scoring ") and not name.startswith("Scoring bare"):
+            bare = same_run("Scoring bare sgemv", lambda k: numbers_match(name, k, ("n", "d")))
+        elif name.startswith("Decode ") and not name.startswith("Decode exact"):
+            bare = same_run("Decode exact", lambda k: numbers_match(name, k, ("n", "d")))
+        elif name.startswith("Npy NpyArray(npyBytes:)"):
+            bare = same_run("Npy bare memcpy", lambda k: numbers_match(name, k, ("rows", "columns")))
+        elif name.startswith("Npy NpyArray(contentsOfFile:)"):
+            bare = same_run("Npy bare read(2)", lambda k: numbers_match(name, k, ("rows", "columns")))
+        if bare is None or bare[0] is None:
+            return "", None
+        return bare
+
+    def is_baseline(name):
+        return " bare " in name or name.startswith("Decode exact")
+
+    def order(name):
+        """Family, then each baseline followed by what is measured against it."""
+        family = next(i for i, f in enumerate(families) if name.startswith(f))
+        group = name if is_baseline(name) else (swift_baseline(name)[0] or name)
+        numbers = [int(x) for x in re.findall(r"=(\d+)", group)]
+        return (family, "Double" in name, numbers, group, not is_baseline(name), name)
+
+    rows = []
     for name in sorted(swift, key=order):
-        wall, cpu = swift[name]
-        unit, baseline, baseline_name = "", None, ""
+        family = next(f for f in families if name.startswith(f))
+        scale = scales.get(family, 1.0)
+        wall, cpu = (x * scale for x in swift[name])
+        unit, baseline, baseline_name = units.get(family, ""), None, ""
         if m := re.match(r"Normals (\w+)", name):
             unit, baseline, baseline_name = "normals/s", npy.get(m.group(1)), f"numpy PCG64 {m.group(1)}"
         elif m := re.match(r"FWHT (\w+) (d=\d+)", name):
             key = f"{m.group(1)} {m.group(2)}"
             unit, baseline, baseline_name = "transforms/s", c.get(key), f"C AVX2 {key}"
-        elif m := re.match(r"Sketch GaussianJL.*?(n=\d+ d=\d+ m=\d+ threads=\S+)", name):
-            bare = next((v for k, v in swift.items() if k.startswith("Sketch bare sgemm") and k.endswith(m.group(1))), None)
-            unit, baseline, baseline_name = "keys/s", bare, f"bare sgemm {m.group(1)}"
-        elif name.startswith("Sketch bare sgemm"):
-            unit = "keys/s"
+        else:
+            baseline_name, baseline = swift_baseline(name)
+            if baseline is not None:
+                baseline = tuple(x * scale for x in baseline)
         rows.append((name, unit, wall, cpu, baseline_name, baseline))
 
     print("| benchmark | unit | Swift wall | Swift CPU | baseline | baseline wall | baseline CPU | ratio wall | ratio CPU |")
@@ -83,6 +139,10 @@ def main():
         else:
             print(f"| {name} | {unit} | {wall:.3e} | {cpu:.3e} | — | | | | |")
     sketch = [(n, w, c_) for n, _, w, c_, _, _ in rows if n.startswith("Sketch")]
+    missing = [n for n, _, _, _, _, b in rows if b is None and not is_baseline(n)]
+    if missing:
+        print()
+        print("No baseline in this run for: " + "; ".join(missing))
     if sketch:
         print()
         print("GFLOP/s (2·n·m·d flops per batch):")

@@ -1,19 +1,34 @@
-// Speed figures for JLSketch (docs/performance.md): Gaussian normals, FWHT, and batch
-// Gaussian sketching next to a bare sgemm of the same shape.
+// Speed figures for JLSketch (docs/performance.md), each next to a baseline measured in the
+// same run:
+//   Normals    JLRandom Gaussian fill                  vs numpy PCG64 (Scripts/bench-numpy-normals.py)
+//   FWHT       WalshHadamard in place                  vs the C AVX2 reference (Benchmarks/reference-c)
+//   Sketch     GaussianJL.apply(batch:) and QJL's SignSketchBatch(keys:transform:) (sketch,
+//              sign, pack, Float16 norms)              vs the bare sgemm X·Sᵀ of the same shape
+//   Transform  every JLTransforms transform, apply(x) of one vector and apply(batch:)
+//              (TransformBenchmarks.swift)             vs bare sgemv S·x / sgemm X·Sᵀ with a dense S
+//   Scoring    QJLScoring.scores, one thread, each ScoringPath (ScoringBenchmarks.swift)
+//                                                      vs fp32 sgemv K·q over the uncompressed keys
+//   Decode     StreamingKVCache.attend(query:), QJL and KIVI caches (DecodeBenchmarks.swift)
+//                                                      vs exact fp32 attention (sgemv, softmax, sgemv)
+//   Npy        NpyArray(npyBytes:) / NpyArray(contentsOfFile:) (NpyBenchmarks.swift)
+//                                                      vs memcpy / read(2) into a preallocated buffer
 //
 // Every benchmark name ends in "(N per iteration)": the number of work items (normals,
-// transforms, keys) one measured iteration processes. Benchmarks/report.py divides that
-// by the median iteration time to get items per second. Besides ordo-one's wall clock,
-// each iteration records the process CPU time of the measured region as the custom
-// metric "cpuNanos" (ordo-one's own CPU metrics count scheduler ticks of 10 ms, too coarse
-// for these iterations); on a machine shared with other work the CPU-time rate is the
-// steadier figure.
+// transforms, vectors, keys, decodes, data bytes) one measured iteration processes.
+// Benchmarks/report.py divides that by the median iteration time to get items per second and
+// pairs each benchmark with its baseline. Besides ordo-one's wall clock, each iteration records
+// the process CPU time of the measured region as the custom metric "cpuNanos" (ordo-one's own
+// CPU metrics count scheduler ticks of 10 ms, too coarse for these iterations); on a machine
+// shared with other work the CPU-time rate is the steadier figure. Large inputs are built in
+// each benchmark's setup closure (ordo-one runs every benchmark in its own process), and a
+// measured call that throws fails the benchmark instead of timing nothing.
 //
 // Run: ./run from this package's folder (see docs/performance.md).
 import Benchmark
 import JLLinearAlgebra
 import JLRandom
 import JLTransforms
+import QJL
 
 #if canImport(Glibc)
 import Glibc
@@ -37,12 +52,13 @@ func openBLASThreadsLabel() -> String {
 
 let cpuNanos = BenchmarkMetric.custom("cpuNanos", polarity: .prefersSmaller, useScalingFactor: false)
 
-/// Runs `work` as the measured region and records its process CPU time as `cpuNanos`.
+/// Runs `work` as the measured region and records its process CPU time as `cpuNanos`. If `work`
+/// throws, nothing is recorded and the error fails the benchmark.
 @inline(__always)
-func measured(_ benchmark: Benchmark, _ work: () -> Void) {
+func measured(_ benchmark: Benchmark, _ work: () throws -> Void) rethrows {
     benchmark.startMeasurement()
     let start = processCPUNanoseconds()
-    work()
+    try work()
     let stop = processCPUNanoseconds()
     benchmark.stopMeasurement()
     benchmark.measurement(cpuNanos, stop - start)
@@ -92,8 +108,10 @@ func fwhtBenchmark<Scalar: LinearAlgebraScalar>(_ type: Scalar.Type, name: Strin
 
 // MARK: - Batch sketch vs bare sgemm
 
-/// n keys of dimension d sketched to m: GaussianJL.apply(batch:) against the bare gemm
-/// `X·Sᵀ` of the same shape (2·n·m·d flops each).
+/// n keys of dimension d sketched to m: GaussianJL.apply(batch:), and QJL's key quantization
+/// SignSketchBatch(keys:transform:normPrecision: .float16) (the same sketch, then sign bits packed
+/// 64 to a word and ‖k_i‖ stored as Float16), against the bare gemm `X·Sᵀ` of the same shape
+/// (2·n·m·d flops each).
 func sketchBenchmarks(keys: Int, inputDimension: Int, sketchDimension: Int) {
     let threads = openBLASThreadsLabel()
     let shape = "n=\(keys) d=\(inputDimension) m=\(sketchDimension) threads=\(threads)"
@@ -117,6 +135,14 @@ func sketchBenchmarks(keys: Int, inputDimension: Int, sketchDimension: Int) {
         measured(benchmark) { result = try? transform.apply(batch: keyMatrix) }
         blackHole(result)
     }
+    Benchmark("Sketch SignSketchBatch(keys:transform:) GaussianJL Float16-norms \(shape) (\(keys) per iteration)",
+              configuration: configuration(maxSeconds: 4)) { benchmark in
+        var result: SignSketchBatch?
+        try measured(benchmark) {
+            result = try SignSketchBatch(keys: keyMatrix, transform: transform, normPrecision: .float16)
+        }
+        blackHole(result)
+    }
     Benchmark("Sketch bare sgemm X·Sᵀ Float \(shape) (\(keys) per iteration)",
               configuration: configuration(maxSeconds: 4)) { benchmark in
         var result: Matrix<Float>?
@@ -133,4 +159,8 @@ let benchmarks: @Sendable () -> Void = {
         fwhtBenchmark(Double.self, name: "Double", dimension: dimension)
     }
     sketchBenchmarks(keys: 65_536, inputDimension: 128, sketchDimension: 256)
+    allTransformBenchmarks()
+    scoringBenchmarks()
+    decodeBenchmarks()
+    npyBenchmarks()
 }
