@@ -49,8 +49,29 @@ public enum FileReader {
         if type == S_IFDIR { throw .isDirectory(path: path) }
         if type != S_IFREG { throw .notRegularFile(path: path) }
 
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(clamping: info.st_size))
+        // The size fstat reports is read straight into the array's storage (no staging copy);
+        // the loop below then reads whatever is left until end of file (a file that grew, or one
+        // whose reported size is 0, such as a pipe-like special file that passed the checks).
+        let expected = Int(clamping: info.st_size)
+        var failure: Int32 = 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, initializedCount in
+            var filled = 0
+            while filled < expected, let base = buffer.baseAddress {
+                let count = read(descriptor, base + filled, expected - filled)
+                if count < 0 {
+                    let code = POSIX.errorNumber
+                    if code == EINTR { continue }
+                    failure = code
+                    break
+                }
+                if count == 0 { break }
+                filled += count
+            }
+            initializedCount = filled
+        }
+        if failure != 0 {
+            throw failure == EISDIR ? .isDirectory(path: path) : .ioFailure(path: path, message: POSIX.message(failure))
+        }
         let chunkSize = 1 << 20
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { chunk.deallocate() }

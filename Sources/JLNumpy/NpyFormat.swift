@@ -209,11 +209,19 @@ extension NpyArray {
     /// - Complexity: O(bytes.count).
     /// - Source: NumPy NEP 1.
     public init(npyBytes bytes: [UInt8]) throws(NpyError) {
+        var owned = bytes  // shared with the caller: dropping the header below copies the data once
+        try self.init(consumingNpyBytes: &owned)
+    }
+
+    /// `init(npyBytes:)` that takes the buffer over: when `bytes` is uniquely referenced (a file
+    /// just read), the header is removed in place (one memmove, no second allocation).
+    init(consumingNpyBytes bytes: inout [UInt8]) throws(NpyError) {
         let header = try NpyHeader(parsing: bytes)
         let expected = header.dataOffset + header.elementCount * header.dtype.itemSize  // ≤ 2^44: no overflow
         if bytes.count < expected { throw .truncated(expectedBytes: expected, actualBytes: bytes.count) }
         if bytes.count > expected { throw .trailingBytes(expectedBytes: expected, actualBytes: bytes.count) }
-        try self.init(shape: header.shape, dtype: header.dtype, rawBytes: Array(bytes[header.dataOffset...]))
+        bytes.removeSubrange(0..<header.dataOffset)
+        try self.init(shape: header.shape, dtype: header.dtype, rawBytes: bytes)
     }
 
     /// Reads and decodes the `.npy` file at `path`.
@@ -223,16 +231,16 @@ extension NpyArray {
     /// ```
     ///
     /// - Throws: `.file(FileError)` when the file cannot be read, else as `init(npyBytes:)`.
-    /// - Complexity: O(file size).
+    /// - Complexity: O(file size): one read into a new array and one in-place memmove of the data.
     /// - Source: NumPy NEP 1.
     public init(contentsOfFile path: String) throws(NpyError) {
-        let bytes: [UInt8]
+        var bytes: [UInt8]
         do {
             bytes = try FileReader.readBytes(atPath: path)
         } catch {
             throw .file(error)
         }
-        try self.init(npyBytes: bytes)
+        try self.init(consumingNpyBytes: &bytes)
     }
 
     /// The complete `.npy` file: header exactly as NumPy writes it (format 1.0, or 2.0 when the
