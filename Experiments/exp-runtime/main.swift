@@ -77,7 +77,7 @@ struct ExpRuntime: ParsableCommand {
             if let plot { try write(Array(try report.plotSVG().utf8), plot) }
         } catch {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode(64)
+            throw ExitCode(error.exitStatus)
         }
     }
 }

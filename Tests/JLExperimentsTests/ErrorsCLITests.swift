@@ -177,6 +177,16 @@ struct ErrorsCLITests {
         Refusal(tool: "exp-distortion", arguments: ["--keys", "keys.npy"], status: 64,
                 message: "Error: --keys and --queries go together"),
         Refusal(tool: "exp-merge", arguments: [], status: 64, message: "Error: Missing expected argument '<shards> ...'"),
+        Refusal(tool: "exp-runtime", arguments: ["--lengths", "100"], status: 64,
+                message: "error: sequence length 100 is invalid: it must be a multiple of the buffer size 128"),
+        Refusal(tool: "exp-runtime", arguments: ["--threads", "0"], status: 64,
+                message: "error: --threads 0 is invalid: it must be ≥ 1"),
+        Refusal(tool: "exp-runtime", arguments: ["--scoring", "fast"], status: 64,
+                message: "error: --scoring 'fast' is not recognized; use one of plain, lookupTable, vectorized, approximateInt8"),
+        Refusal(tool: "exp-bits", arguments: ["--kivi-bits", "5"], status: 64,
+                message: "error: kivi b=5 G=32: 5 bits per code is not supported; use one of [1, 2, 4, 8]"),
+        Refusal(tool: "exp-transforms", arguments: ["--transforms", "nope"], status: 64,
+                message: "error: --transforms: invalid transform option: unknown transform 'nope'"),
     ]
 
     @Test("usage errors: exit 64, the message on stderr, no file written", arguments: usageErrors)
@@ -250,6 +260,13 @@ struct ErrorsCLITests {
             try expectRefusal(Refusal(tool: "exp-distortion", arguments: quickDistortion + ["--trials", "50", "--json", path],
                                       status: 73, message: message), scratch: scratch)
         }
+        #expect(try String(contentsOfFile: existing, encoding: .utf8) == "old")
+        // exp-runtime checks its outputs before timing anything, with the same status and message.
+        try expectRefusal(Refusal(tool: "exp-runtime", arguments: ["--lengths", "128", "--repeats", "1", "--json", existing],
+                                  status: 73, message: "error: output file '\(existing)' already exists"), scratch: scratch)
+        try expectRefusal(Refusal(tool: "exp-runtime", arguments: ["--lengths", "128", "--plot", "\(scratch.path)/nodir/r.svg"],
+                                  status: 73, message: "error: cannot write \(scratch.path)/nodir/r.svg: directory '\(scratch.path)/nodir' does not exist (create it first)"),
+                          scratch: scratch)
         #expect(try String(contentsOfFile: existing, encoding: .utf8) == "old")
         // The same refusal from exp-merge, before it reads any shard.
         try expectRefusal(Refusal(tool: "exp-merge", arguments: ["--json", existing, "no-such-shard.json"], status: 73,

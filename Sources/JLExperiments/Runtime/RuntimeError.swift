@@ -26,7 +26,20 @@ public enum RuntimeError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .cache(message):
             "cache error: \(message)"
         case let .output(path, reason):
-            "cannot write \(path): \(reason)"
+            // File errors already name the path; do not say it twice.
+            reason.contains(path) ? reason : "cannot write \(path): \(reason)"
+        }
+    }
+
+    /// The process exit status of `exp-runtime` for this error, as for every `exp-*` tool
+    /// (docs/errors.md): 73 (`EX_CANTCREAT`) when an output file cannot be written or exists
+    /// without `--overwrite`, 70 (`EX_SOFTWARE`) when a cache fails while running, else 64
+    /// (`EX_USAGE`, a bad option).
+    public var exitStatus: Int32 {
+        switch self {
+        case .output: 73
+        case .cache: 70
+        case .unparsableLengths, .invalidLength, .invalidOption, .unknownValue: 64
         }
     }
 }

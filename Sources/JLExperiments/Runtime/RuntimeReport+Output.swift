@@ -148,8 +148,17 @@ public enum RuntimeOutput {
     /// - Throws: ``RuntimeError/output(path:reason:)``.
     public static func checkWritable(_ path: String, overwrite: Bool) throws(RuntimeError) {
         do { try AtomicFile.checkWritable(path: path, overwrite: overwrite ? .replace : .refuseExisting) } catch {
-            throw .output(path: path, reason: error.description)
+            throw outputError(path, error)
         }
+    }
+
+    /// The file error as a runtime error, worded as every `exp-*` tool words it (an existing
+    /// file names `--overwrite`).
+    static func outputError(_ path: String, _ error: FileError) -> RuntimeError {
+        if case .alreadyExists = error {
+            return .output(path: path, reason: "output file '\(path)' already exists: pass --overwrite to replace it")
+        }
+        return .output(path: path, reason: error.description)
     }
 
     /// Writes `bytes` to `path` atomically.
@@ -157,7 +166,7 @@ public enum RuntimeOutput {
     /// - Complexity: O(bytes).
     public static func write(_ bytes: [UInt8], to path: String, overwrite: Bool) throws(RuntimeError) {
         do { try AtomicFile.write(bytes, to: path, overwrite: overwrite ? .replace : .refuseExisting) } catch {
-            throw .output(path: path, reason: error.description)
+            throw outputError(path, error)
         }
     }
 }
