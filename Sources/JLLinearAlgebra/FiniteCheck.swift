@@ -13,24 +13,30 @@ package enum FiniteCheck {
     package static func firstNonFiniteIndex<Scalar: BinaryFloatingPoint>(_ values: UnsafeBufferPointer<Scalar>) -> Int? {
         let allFinite: Bool
         if Scalar.self == Float.self {
-            allFinite = maximumExponentField(values, as: UInt32.self, mask: 0x7F80_0000) != 0x7F80_0000
+            allFinite = values.withMemoryRebound(to: UInt32.self) { maximumExponentField(float: $0) } != 0x7F80_0000
         } else if Scalar.self == Double.self {
-            allFinite = maximumExponentField(values, as: UInt64.self, mask: 0x7FF0_0000_0000_0000) != 0x7FF0_0000_0000_0000
+            allFinite = values.withMemoryRebound(to: UInt64.self) { maximumExponentField(double: $0) }
+                != 0x7FF0_0000_0000_0000
         } else {
             allFinite = values.allSatisfy(\.isFinite)
         }
         return allFinite ? nil : values.firstIndex { !$0.isFinite }
     }
 
-    /// The largest `bits & mask` over the buffer reinterpreted as `Word`s (same size as Scalar).
-    private static func maximumExponentField<Scalar, Word: FixedWidthInteger & UnsignedInteger>(
-        _ values: UnsafeBufferPointer<Scalar>, as _: Word.Type, mask: Word
-    ) -> Word {
-        assert(MemoryLayout<Scalar>.size == MemoryLayout<Word>.size)
-        guard let base = values.baseAddress else { return 0 }
-        let words = UnsafeRawPointer(base).assumingMemoryBound(to: Word.self)
-        var largest: Word = 0
-        for i in 0..<values.count { largest = Swift.max(largest, words[i] & mask) }
+    // Concrete (non-generic) loops: a generic one would run through witness tables when the
+    // caller is unspecialized, which is how the QJL and cache checks reach this file.
+
+    /// max over the words of `bits & 0x7F80_0000` (binary32 exponent field).
+    private static func maximumExponentField(float words: UnsafeBufferPointer<UInt32>) -> UInt32 {
+        var largest: UInt32 = 0
+        for word in words { largest = Swift.max(largest, word & 0x7F80_0000) }
+        return largest
+    }
+
+    /// max over the words of `bits & 0x7FF0_0000_0000_0000` (binary64 exponent field).
+    private static func maximumExponentField(double words: UnsafeBufferPointer<UInt64>) -> UInt64 {
+        var largest: UInt64 = 0
+        for word in words { largest = Swift.max(largest, word & 0x7FF0_0000_0000_0000) }
         return largest
     }
 }
