@@ -270,47 +270,23 @@ public struct QJLKeyQuantizer<Transform: JLTransform>: GroupKeyQuantizer {
 
     /// The estimated raw logits of every key of `blocks`, in order: the same values as
     /// ``logits(_:block:)`` block by block, computed faster. Consecutive groups without outliers
-    /// all score against the same S·q, so their sign words and norms are gathered into one
-    /// ``SignSketchBatch`` and scored in one call (one lookup table or one vectorized pass, split
-    /// over ``scoringThreads``) instead of one call, and one table build, per group of G keys.
-    /// Each key's score is computed by the same operations either way, so the results are
-    /// bit-identical to the block-by-block ones.
+    /// all score against the same S·q, so their sign words and norms are appended into one
+    /// ``SignSketchBatch`` (a ``QJLKeyArena``) and scored in one call (one lookup table or one
+    /// vectorized pass, split over ``scoringThreads``) instead of one call, and one table build,
+    /// per group of G keys. Each key's score is computed by the same operations either way, so
+    /// the results are bit-identical to the block-by-block ones. (`StreamingKVCache` keeps the
+    /// arena between decode steps instead of rebuilding it here.)
     /// ```
     /// run of groups without outliers:  ℓ = (c/m)·‖k_t‖·⟨S q, sign(S k_t)⟩ for all t in the run
     /// group with outliers:             ``logits(_:block:)``
     /// ```
-    /// - Complexity: O(n·m/64) words gathered plus the scoring of n keys (lookup path
+    /// - Complexity: O(n·m/64) words copied plus the scoring of n keys (lookup path
     ///   O(256·m/8 + n·m/8) per run; vectorized O(n·m/16) vector operations), plus
     ///   ``logits(_:block:)`` for each group with outliers.
     func logits(_ query: PreparedQuery, blocks: [QJLKeyBlock]) -> [Scalar] {
-        var logits: [Scalar] = []
-        logits.reserveCapacity(blocks.reduce(0) { $0 + $1.tokenCount })
-        var index = 0
-        while index < blocks.count {
-            if blocks[index].sketch.outlierCount > 0 {
-                logits.append(contentsOf: self.logits(query, block: blocks[index]))
-                index += 1
-                continue
-            }
-            var end = index
-            while end < blocks.count, blocks[end].sketch.outlierCount == 0 { end += 1 }
-            logits.append(contentsOf: plainRunLogits(query, blocks: blocks[index..<end]))
-            index = end
-        }
-        return logits
-    }
-
-    /// Logits of consecutive groups without outliers, scored as one batch. The groups' sign words
-    /// and stored norms are concatenated as they are (no norm re-rounding or re-validation).
-    private func plainRunLogits(_ query: PreparedQuery, blocks: ArraySlice<QJLKeyBlock>) -> [Scalar] {
-        let count = blocks.reduce(0) { $0 + $1.tokenCount }
-        let failed = [Scalar](repeating: .nan, count: count)
-        guard let batch = SignSketchBatch(concatenating: blocks.lazy.map(\.sketch.inliers)) else { return failed }
-        do throws(QJLError) {
-            return try score(query.projectedQuery, rows: sketchDimension, keys: batch)
-        } catch {
-            return failed
-        }
+        var arena = makeArena()
+        append(blocks, to: &arena)
+        return logits(query, arena: arena, blocks: blocks)
     }
 
     /// Logits from a ``QJLKeyArena``: each run of groups without outliers is already one batch,

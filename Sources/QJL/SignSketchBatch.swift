@@ -211,7 +211,7 @@ extension SignSketchBatch {
     }
 
     /// Appends the keys of `other` in place (sign words and stored norms as they are, no
-    /// re-rounding): afterwards this batch equals `SignSketchBatch(concatenating: [self, other])`.
+    /// re-rounding): afterwards it holds this batch's keys followed by `other`'s.
     /// Returns false, leaving the batch unchanged, when m, d, norm precision or label differ.
     /// - Complexity: amortized O(other.count·(⌈m/64⌉ + 1)), in place when the arrays are uniquely held.
     package mutating func append(_ other: SignSketchBatch) -> Bool {
@@ -233,45 +233,6 @@ extension SignSketchBatch {
         signBits.append(contentsOf: other.signBits)
         count += other.count
         return true
-    }
-
-    /// The keys of `batches` in order, as one batch: sign words and stored norms appended as they
-    /// are (bit-identical to sketching all keys at once). Nil when the batches differ in m, d,
-    /// norm precision or label, or when there are none.
-    /// - Complexity: O(n·(⌈m/64⌉ + 1)) copies, n the total key count.
-    package init?(concatenating batches: some Collection<SignSketchBatch>) {
-        guard let first = batches.first else { return nil }
-        var total = 0
-        for batch in batches {
-            guard batch.sketchDimension == first.sketchDimension, batch.inputDimension == first.inputDimension,
-                  batch.normPrecision == first.normPrecision, batch.normLabel == first.normLabel
-            else { return nil }
-            total += batch.count
-        }
-        var words: [UInt64] = []
-        words.reserveCapacity(total * first.wordsPerKey)
-        for batch in batches { words.append(contentsOf: batch.signBits) }
-        let norms: StoredNorms
-        switch first.normPrecision {
-        case .float16:
-            var values: [UInt16] = []
-            values.reserveCapacity(total)
-            for batch in batches {
-                guard case let .float16(part) = batch.storedNorms else { return nil }
-                values.append(contentsOf: part)
-            }
-            norms = .float16(values)
-        case .float32:
-            var values: [Float] = []
-            values.reserveCapacity(total)
-            for batch in batches {
-                guard case let .float32(part) = batch.storedNorms else { return nil }
-                values.append(contentsOf: part)
-            }
-            norms = .float32(values)
-        }
-        self.init(validatedCount: total, sketchDimension: first.sketchDimension, inputDimension: first.inputDimension,
-                  signBits: words, normPrecision: first.normPrecision, storedNorms: norms, normLabel: first.normLabel)
     }
 
     /// Memberwise, for parts that are already validated and consistent.
