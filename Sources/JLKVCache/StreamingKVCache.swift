@@ -54,6 +54,9 @@ public struct StreamingKVCache<KeyQuantizer: GroupKeyQuantizer>: Sendable {
     public private(set) var valueWindow: [Scalar]
     /// `keyBlocks` again in the key quantizer's scoring layout (``KeyArenaLogits``; a
     /// `KeyQuantizer.KeyArena`), appended in step with `keyBlocks`; nil for quantizers without one.
+    /// A second copy of the quantized keys in process memory (QJL: ⌈m/64⌉·8 + 2 bytes per token
+    /// without outliers), traded for decode speed; the bit ledger counts the stored
+    /// representation once, as a deployment would hold it.
     private var keyArena: (any Sendable)?
 
     /// - Throws: `.dimensionMismatch` if key and value head dimensions differ;
