@@ -11,18 +11,25 @@ internal import CBLASLAPACKE
 public enum BLASConfiguration {
     /// The OpenBLAS build string, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64`
     /// (`openblas_get_config()`).
+    ///
+    /// Read once per process (a `static let`, initialized exactly once under Swift's one-time
+    /// initialization lock): `openblas_get_config()` rebuilds the string in one static C buffer
+    /// on every call (`strcpy` + `strcat`), so two threads calling it at once could read a
+    /// half-written string — which made two shards of one run record different configurations
+    /// (seen under AddressSanitizer, where the window is wider).
     /// - Complexity: O(1).
-    public static var configuration: String {
+    public static let configuration: String = {
         guard let text = openblas_get_config() else { return "unknown" }
         return String(cString: text)
-    }
+    }()
 
-    /// The CPU kernel set OpenBLAS selected at load time, e.g. `Haswell` (`openblas_get_corename()`).
+    /// The CPU kernel set OpenBLAS selected at load time, e.g. `Haswell` (`openblas_get_corename()`);
+    /// read once per process, like ``configuration``.
     /// - Complexity: O(1).
-    public static var coreName: String {
+    public static let coreName: String = {
         guard let text = openblas_get_corename() else { return "unknown" }
         return String(cString: text)
-    }
+    }()
 
     /// The number of threads OpenBLAS uses for one call (`openblas_get_num_threads()`).
     /// - Complexity: O(1).

@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import JLLinearAlgebra
 
@@ -212,4 +213,29 @@ func checkFiniteScan<Scalar: BinaryFloatingPoint>(_: Scalar.Type) {
     checkFiniteScan(Float.self)
     checkFiniteScan(Double.self)
     checkFiniteScan(Float16.self)
+}
+
+/// `BLASConfiguration.configuration` is the same string from every thread at once. OpenBLAS's
+/// `openblas_get_config()` rebuilds its answer in one static buffer on each call (a throwaway C
+/// driver calling it from two threads saw 195,092 torn reads in 400,000), so the library reads it
+/// once per process. Four workers compare 100,000 reads each with the first one (long enough
+/// for the workers to overlap on 2 cores; with the per-call read, this test saw torn strings).
+@Test func blasConfigurationIsStableAcrossThreads() {
+    let expected = BLASConfiguration.configuration
+    #expect(expected.hasPrefix("OpenBLAS") || expected == "unknown")
+    let mismatches = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4)
+    mismatches.initialize(repeating: 0)
+    defer { mismatches.deallocate() }
+    let slots = SendableCounts(mismatches)
+    DispatchQueue.concurrentPerform(iterations: 4) { worker in
+        for _ in 0..<100_000 where BLASConfiguration.configuration != expected { slots.counts[worker] += 1 }
+    }
+    #expect(mismatches.reduce(0, +) == 0)
+    #expect(BLASConfiguration.coreName == BLASConfiguration.coreName)
+}
+
+/// Per-worker counters for `concurrentPerform` (each worker writes only its own slot).
+struct SendableCounts: @unchecked Sendable {
+    let counts: UnsafeMutableBufferPointer<Int>
+    init(_ counts: UnsafeMutableBufferPointer<Int>) { self.counts = counts }
 }
