@@ -45,27 +45,30 @@ public struct NpyArray: Sendable, Equatable, Hashable {
     ///
     /// ```
     /// elementCount(shape) = ∏ shape  (0 if any dimension is 0; 1 for [])
-    /// requires 0 ≤ shape[j] ≤ maximumElementCount and ∏ shape ≤ maximumElementCount
+    /// requires 0 ≤ shape[j] ≤ maximumElementCount and ∏_{shape[j] ≠ 0} shape[j] ≤ maximumElementCount
     /// ```
+    ///
+    /// The product of the non-zero dimensions is bounded even when a zero dimension makes the
+    /// array empty (NumPy rejects such shapes as "array is too big" too), so any product of an
+    /// accepted shape's dimensions, in any order, fits in `Int` — a caller's `shape.reduce(1, *)`
+    /// cannot overflow. (Found by the .npy fuzzer: shape (999999999999, 9999999999, 0).)
     ///
     /// - Throws: `.negativeDimension`, `.shapeOverflow`.
     /// - Complexity: O(shape.count).
-    /// - Source: this module.
+    /// - Source: this module; NumPy `PyArray_NewFromDescr` size check.
     public static func elementCount(of shape: [Int]) throws(NpyError) -> Int {
+        var nonZeroProduct = 1
         for dimension in shape {
             if dimension < 0 { throw .negativeDimension(dimension) }
             if dimension > maximumElementCount { throw .shapeOverflow("dimension \(dimension)") }
-        }
-        if shape.contains(0) { return 0 }
-        var product = 1
-        for dimension in shape {
-            let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
+            if dimension == 0 { continue }
+            let (next, overflow) = nonZeroProduct.multipliedReportingOverflow(by: dimension)
             if overflow || next > maximumElementCount {
                 throw .shapeOverflow("product of shape \(shape)")
             }
-            product = next
+            nonZeroProduct = next
         }
-        return product
+        return shape.contains(0) ? 0 : nonZeroProduct
     }
 
     /// Wraps raw little-endian C-order element bytes.

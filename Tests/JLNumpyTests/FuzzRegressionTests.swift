@@ -8,6 +8,27 @@ struct FuzzRegressionTests {
     /// Fuzz/npy/corpus/crash-cr-in-header-key.npy: a header key holding NUL, DEL, 0xDE, CR and 0xF8
     /// bytes. The parser rejected it correctly, but the CR went into the error message verbatim
     /// and split the "one line" message a CLI prints.
+    /// Fuzz/npy/corpus/crash-zero-dimension-overflow.npy: shape (999999999999, 9999999999, 0).
+    /// The zero dimension made the array empty, so it was accepted, and the harness's
+    /// `shape.reduce(1, *)` overflowed. The product of the non-zero dimensions is now bounded
+    /// like the product of all of them (NumPy also refuses such shapes).
+    @Test("a zero dimension does not let the other dimensions' product overflow")
+    func zeroDimensionWithHugeOthers() throws {
+        let bytes: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 0x01, 0x00, 0x76, 0x00]
+            + Array("{'descr': '<f4', 'fortran_order': False, 'shape': (999999999999,9999999999, 0), }".utf8)
+            + [UInt8](repeating: 0x20, count: 36) + [0x0A]
+        #expect(throws: NpyError.shapeOverflow("product of shape [999999999999, 9999999999, 0]")) {
+            try NpyArray(npyBytes: bytes)
+        }
+        #expect(throws: NpyError.shapeOverflow("product of shape [1099511627776, 2, 0]")) {
+            try NpyArray.elementCount(of: [1 << 40, 2, 0])
+        }
+        // Still accepted: empty arrays whose non-zero dimensions multiply to at most 2^40.
+        #expect(try NpyArray.elementCount(of: [1 << 20, 0, 1 << 20]) == 0)
+        #expect(try NpyArray.elementCount(of: [0]) == 0)
+        #expect(try NpyArray(npyBytes: NpyArray(shape: [1 << 20, 0], values: [Float]()).npyBytes()).count == 0)
+    }
+
     @Test("control characters from the header are escaped in the one-line message")
     func controlCharactersInKey() throws {
         let key: [UInt8] = Array("'fortran_o".utf8) + [0x00, 0x00, 0x7F, 0x6C, 0x4F, 0xDE, 0x0D, 0xF8] + Array("rder'".utf8)
