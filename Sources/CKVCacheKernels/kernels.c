@@ -149,10 +149,11 @@ CKV_AVX512 static void accumulate_avx512(const uint32_t *words, ptrdiff_t wordsP
 #endif
 
 void ckv_accumulate_values_f32(const uint32_t *words, ptrdiff_t wordsPerRow, int bits,
-                               const uint16_t *scales, const uint16_t *minimums, ptrdiff_t groupSize,
+                               const void *scales, const void *minimums, ptrdiff_t groupSize,
                                const float *weights, ptrdiff_t tokens, ptrdiff_t d, float *out) {
 #if CKV_X86
-    accumulate_avx512(words, wordsPerRow, bits, scales, minimums, groupSize, weights, tokens, d, out);
+    accumulate_avx512(words, wordsPerRow, bits, (const uint16_t *)scales, (const uint16_t *)minimums, groupSize,
+                      weights, tokens, d, out);
 #else
     (void)words; (void)wordsPerRow; (void)bits; (void)scales; (void)minimums; (void)groupSize;
     (void)weights; (void)tokens; (void)d; (void)out;

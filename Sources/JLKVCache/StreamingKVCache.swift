@@ -787,28 +787,9 @@ enum AttentionKernels {
         guard n > 0 else { return }
         if Scalar.self == Float.self, valueKernelApplies(store.quantizer) {
             // Same operations in the same order, 16 channels per AVX-512 instruction.
-            store.codes.words.withUnsafeBufferPointer { words in
-                store.scales.withUnsafeBufferPointer { scales in
-                    store.minimums.withUnsafeBufferPointer { minimums in
-                        weights.withUnsafeBufferPointer { w in
-                            output.withUnsafeMutableBufferPointer { out in
-                                scales.withMemoryRebound(to: UInt16.self) { scaleBits in
-                                    minimums.withMemoryRebound(to: UInt16.self) { minimumBits in
-                                        w.withMemoryRebound(to: Float.self) { w in
-                                            out.withMemoryRebound(to: Float.self) { out in
-                                                ckv_accumulate_values_f32(
-                                                    words.baseAddress!, wordsPerRow, Int32(bits),
-                                                    scaleBits.baseAddress!, minimumBits.baseAddress!, g,
-                                                    w.baseAddress!, n, d, out.baseAddress!)
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            runValueKernel(words: store.codes.words, wordsPerRow: wordsPerRow, bits: bits, scales: store.scales,
+                           minimums: store.minimums, groupSize: g, weights: weights, rows: n, columns: d,
+                           into: &output, at: 0)
             return
         }
         let table = byteDecodeTable(bits: bits, as: Scalar.self)
@@ -838,6 +819,38 @@ enum AttentionKernels {
                                             }
                                         }
                                     }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `ckv_accumulate_values_f32` on Swift arrays (Scalar must be Float; callers check):
+    /// `out[offset + i] += w[t]·(code[t][i]·scale[t][⌊i/g⌋] + min[t][⌊i/g⌋])` for rows t < `rows`,
+    /// columns i < `columns`, in row order. The caller has checked the kernel's requirements
+    /// (AVX-512, 16 | columns, 16 | g, g | columns, the arrays' sizes).
+    /// - Complexity: O(rows·columns).
+    private static func runValueKernel<Scalar: LinearAlgebraScalar>(
+        words: [UInt32], wordsPerRow: Int, bits: Int, scales: [Float16], minimums: [Float16], groupSize: Int,
+        weights: [Scalar], rows: Int, columns: Int, into output: inout [Scalar], at offset: Int
+    ) {
+        assert(Scalar.self == Float.self && weights.count >= rows && output.count >= offset + columns)
+        words.withUnsafeBufferPointer { words in
+            scales.withUnsafeBytes { scales in
+                minimums.withUnsafeBytes { minimums in
+                    weights.withUnsafeBufferPointer { weights in
+                        output.withUnsafeMutableBufferPointer { output in
+                            weights.withMemoryRebound(to: Float.self) { weights in
+                                output.withMemoryRebound(to: Float.self) { output in
+                                    guard let wordBase = words.baseAddress, let scaleBase = scales.baseAddress,
+                                          let minimumBase = minimums.baseAddress, let weightBase = weights.baseAddress,
+                                          let outputBase = output.baseAddress
+                                    else { return }
+                                    ckv_accumulate_values_f32(wordBase, wordsPerRow, Int32(bits), scaleBase, minimumBase,
+                                                              groupSize, weightBase, rows, columns, outputBase + offset)
                                 }
                             }
                         }
@@ -891,28 +904,9 @@ enum AttentionKernels {
            codes.rowCount == d, block.scales.count == d, logits.count >= base + tokens {
             // The same sum with rows = channels c, weights = q_c, outputs = the G tokens, one
             // (scale, minimum) per row: the value kernel computes it with the same operations.
-            codes.words.withUnsafeBufferPointer { words in
-                block.scales.withUnsafeBufferPointer { scales in
-                    block.minimums.withUnsafeBufferPointer { minimums in
-                        query.withUnsafeBufferPointer { q in
-                            logits.withUnsafeMutableBufferPointer { out in
-                                scales.withMemoryRebound(to: UInt16.self) { scaleBits in
-                                    minimums.withMemoryRebound(to: UInt16.self) { minimumBits in
-                                        q.withMemoryRebound(to: Float.self) { q in
-                                            out.withMemoryRebound(to: Float.self) { out in
-                                                ckv_accumulate_values_f32(
-                                                    words.baseAddress!, wordsPerRow, Int32(bits),
-                                                    scaleBits.baseAddress!, minimumBits.baseAddress!, tokens,
-                                                    q.baseAddress!, d, tokens, out.baseAddress! + base)
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            runValueKernel(words: codes.words, wordsPerRow: wordsPerRow, bits: bits, scales: block.scales,
+                           minimums: block.minimums, groupSize: tokens, weights: query, rows: d, columns: tokens,
+                           into: &logits, at: base)
             return
         }
         codes.words.withUnsafeBufferPointer { words in

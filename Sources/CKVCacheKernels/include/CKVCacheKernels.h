@@ -20,8 +20,9 @@ int ckv_values_avx512_available(void);
 /// Requirements (checked by the caller): AVX-512 available; bits ∈ {1, 2, 4, 8};
 /// d ≥ 16 and d % 16 == 0; groupSize % 16 == 0 and d % groupSize == 0.
 /// Cost: O(tokens · d) with 16 channels per vector operation; reads tokens·(d·b/8 + 4·d/groupSize) bytes.
+/// `scales` and `minimums` point to binary16 values (IEEE half bit patterns).
 void ckv_accumulate_values_f32(const uint32_t *words, ptrdiff_t wordsPerRow, int bits,
-                               const uint16_t *scales, const uint16_t *minimums, ptrdiff_t groupSize,
+                               const void *scales, const void *minimums, ptrdiff_t groupSize,
                                const float *weights, ptrdiff_t tokens, ptrdiff_t d, float *out);
 
 #endif
