@@ -173,6 +173,9 @@ public struct ExperimentSession<E: Experiment>: Sendable {
                 nextPosition += 1
             }
             var failure: ExperimentError?
+            // When several running blocks fail, the lowest-numbered one is reported, whatever
+            // order they finish in, so the error (like the output) does not depend on timing.
+            var failurePosition = Int.max
             while let (position, result) = await group.next() {
                 switch result {
                 case let .success(accumulator):
@@ -180,7 +183,11 @@ public struct ExperimentSession<E: Experiment>: Sendable {
                     completedTrials += trialRange(block: blocks[position]).count
                     reporter.update(completedTrials: completedTrials)
                 case let .failure(error):
-                    if failure == nil { failure = error }
+                    let replacesBlockFailure = failurePosition != Int.max && position < failurePosition
+                    if failure == nil || replacesBlockFailure {
+                        failure = error
+                        failurePosition = position
+                    }
                     group.cancelAll()
                 }
                 if failure == nil, Task.isCancelled {
